@@ -1,0 +1,1 @@
+"""Scheduled jobs, run by `fairmatch scheduler` in their own process."""

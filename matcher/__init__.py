@@ -1,0 +1,1 @@
+"""Fairmatch domain: ESCO, employers, profiles, vacancies and matching. Never imports Flask."""

@@ -1,0 +1,1 @@
+"""Organisations, users, roles and sign-in."""

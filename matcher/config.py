@@ -1,0 +1,58 @@
+"""Configuration read from the environment, in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """The source checkout when installed editable, else the working directory."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").exists() else Path.cwd()
+
+
+def instance_dir() -> Path:
+    return Path(os.environ.get("FAIRMATCH_INSTANCE", project_root() / "instance"))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{instance_dir() / 'fairmatch.db'}"
+
+
+def default_esco_dir() -> Path:
+    return Path(os.environ.get("ESCO_DIR", project_root() / "data" / "esco"))
+
+
+# Secret keys that mean "nobody configured one"; refused outside development and tests.
+DEVELOPMENT_SECRET = "dev-only-not-secret"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    environment: str  # development | test | production
+    esco_dir: Path
+    login_max_failures: int
+    login_window_seconds: int
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read every setting from the environment (or the given mapping)."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        database_url=env.get("DATABASE_URL") or default_database_url(),
+        secret_key=env.get("SECRET_KEY") or DEVELOPMENT_SECRET,
+        environment=env.get("FAIRMATCH_ENV", "development"),
+        esco_dir=Path(env.get("ESCO_DIR") or default_esco_dir()),
+        login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "5")),
+        login_window_seconds=int(env.get("LOGIN_WINDOW_SECONDS", "900")),
+    )

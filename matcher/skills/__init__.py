@@ -1,0 +1,1 @@
+"""ESCO: import, multilingual label index, search, text → skills."""

@@ -1,0 +1,12 @@
+"""`fairmatch esco ...`: import, search, map, extract."""
+
+from __future__ import annotations
+
+import click
+
+from web.cli import main
+
+
+@main.group()
+def esco() -> None:
+    """The ESCO knowledge base: import the CSV packages, search, map titles, extract skills."""
