@@ -49,7 +49,7 @@ def utcnow() -> datetime:
 
 
 def str_enum(enum_cls: type[enum.StrEnum], length: int = 32) -> Enum:
-    """Store a StrEnum by value as VARCHAR with a CHECK constraint (same on SQLite and PostgreSQL)."""
+    """Store a StrEnum by value as VARCHAR with a CHECK constraint (SQLite and PostgreSQL alike)."""
     return Enum(
         enum_cls,
         native_enum=False,
@@ -77,7 +77,7 @@ def _sqlite_begin(conn) -> None:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine for a database URL; SQLite files get WAL, foreign keys and a busy timeout."""
+    """Create an engine for a database URL; SQLite gets WAL, foreign keys, a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -1,7 +1,7 @@
 """Import every area's models so that Base.metadata knows all tables (Alembic, tests)."""
 
 from matcher.accounts import models as accounts  # noqa: F401
-from matcher.skills import models as skills  # noqa: F401
 from matcher.db import Base
+from matcher.skills import models as skills  # noqa: F401
 
 metadata = Base.metadata

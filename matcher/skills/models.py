@@ -1,4 +1,4 @@
-"""ESCO tables: concepts (skills, occupations, ISCO groups, skill groups), labels, relations, imports.
+"""ESCO tables: skills, occupations, ISCO groups, skill groups, labels, relations, imports.
 
 Every ESCO concept has one row in ``esco_concept`` (joined-table inheritance), so that labels
 and broader/narrower links can point at any kind of concept with a real foreign key.
@@ -172,7 +172,7 @@ class OccupationSkill(Base):
 class EscoImport(Base):
     """One row per import that changed the data, written in the import's own transaction.
 
-    The newest row's id is the data version: search indexes in other processes rebuild when it moves.
+    The newest id is the data version: search indexes in other processes rebuild when it moves.
     """
 
     __tablename__ = "esco_import"
