@@ -22,8 +22,5 @@ def init_db() -> None:
     click.echo(f"database ready: {engine.url.render_as_string(hide_password=True)}")
 
 
-def _register() -> None:
-    from web.cli import esco  # noqa: F401  (registers the `esco` group on main)
-
-
-_register()
+# Each module adds its commands to `main` when imported.
+from web.cli import accounts, esco, esco_search, serve  # noqa: E402, F401
