@@ -18,7 +18,7 @@ def _table(rows: list[Figure]) -> str:
     line = "+".join("-" * (w + 2) for w in widths)
     out = []
     for i, row in enumerate([header, *rows]):
-        out.append("|".join(f" {str(c):<{w}} " for c, w in zip(row, widths, strict=True)))
+        out.append("|".join(f" {c!s:<{w}} " for c, w in zip(row, widths, strict=True)))
         if i == 0:
             out.append(line)
     return "\n".join(out)
