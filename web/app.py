@@ -1,0 +1,69 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale
+
+from matcher.config import DEVELOPMENT_SECRET, load_settings
+from web import db, errors
+from web.extensions import babel, csrf, login_manager
+from web.i18n import LANGUAGE_NAMES, language_name, select_locale
+
+WEB_DIR = Path(__file__).resolve().parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the web app from the environment's settings, then the overrides (tests)."""
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    settings = load_settings()
+    app.config.update(
+        DATABASE_URL=settings.database_url,
+        SECRET_KEY=settings.secret_key,
+        FAIRMATCH_ENV=settings.environment,
+        LOGIN_MAX_FAILURES=settings.login_max_failures,
+        LOGIN_WINDOW_SECONDS=settings.login_window_seconds,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        BABEL_TRANSLATION_DIRECTORIES=str(WEB_DIR / "translations"),
+        BABEL_DEFAULT_LOCALE="en",
+    )
+    app.config.update(overrides or {})
+    _refuse_default_secret_in_production(app)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    errors.init_app(app)
+    _register_blueprints(app)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        LANGUAGE_NAMES=LANGUAGE_NAMES, language_name=language_name, get_locale=get_locale
+    )
+    return app
+
+
+def _refuse_default_secret_in_production(app: Flask) -> None:
+    if app.config["FAIRMATCH_ENV"] == "production" and app.config.get("SECRET_KEY") in (
+        None,
+        "",
+        DEVELOPMENT_SECRET,
+    ):
+        raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web import access  # noqa: F401  (registers the user loader)
+    from web.admin.views import bp as admin_bp
+    from web.auth.views import bp as auth_bp
+    from web.esco.views import api_bp as esco_api_bp
+    from web.esco.views import bp as esco_bp
+    from web.main.views import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, esco_bp, esco_api_bp, admin_bp):
+        app.register_blueprint(blueprint)
