@@ -1,0 +1,18 @@
+"""/admin/users: who can sign in, with their role and organisation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from matcher.accounts.models import Role
+from matcher.accounts.services import list_users
+from web.access import roles_required
+from web.db import get_session
+
+bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users():
+    return render_template("admin/users.html", users=list_users(get_session()))
