@@ -1,0 +1,1 @@
+"""The ESCO explorer and its type-ahead API."""

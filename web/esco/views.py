@@ -1,0 +1,69 @@
+"""/esco (search), /esco/concept?uri= (one concept) and /api/esco/search (type-ahead JSON)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_login import login_required
+
+from matcher.skills.search import search_concepts
+from matcher.skills.services import get_concept_detail, list_label_languages
+from web.db import get_session
+from web.esco.forms import SearchForm
+from web.i18n import language_name
+
+bp = Blueprint("esco", __name__, template_folder="templates", url_prefix="/esco")
+api_bp = Blueprint("esco_api", __name__, url_prefix="/api/esco")
+
+PAGE_RESULTS = 25
+
+
+@bp.get("")
+@login_required
+def search():
+    form = _search_form()
+    hits = []
+    if form.q.data and form.validate():
+        hits = _search(form, limit=PAGE_RESULTS)
+    status = 400 if form.errors else 200
+    return render_template("esco/search.html", form=form, hits=hits), status
+
+
+@bp.get("/concept")
+@login_required
+def concept():
+    uri = request.args.get("uri", "").strip()
+    if not uri:
+        abort(404)
+    detail = get_concept_detail(get_session(), uri, str(get_locale()))
+    return render_template("esco/concept.html", concept=detail)
+
+
+@api_bp.get("/search", endpoint="search")
+@login_required
+def search_api():
+    form = _search_form()
+    if not form.validate():
+        message = "; ".join(f"{name}: {errors[0]}" for name, errors in form.errors.items())
+        return jsonify(error=message), 400
+    hits = _search(form, limit=form.limit.data or 10) if form.q.data else []
+    keys = ("uri", "kind", "label", "lang", "matched_label", "score")
+    return jsonify(results=[{key: getattr(hit, key) for key in keys} for hit in hits])
+
+
+def _search_form() -> SearchForm:
+    form = SearchForm(request.args)
+    form.set_languages(
+        [(code, language_name(code)) for code in list_label_languages(get_session())]
+    )
+    return form
+
+
+def _search(form: SearchForm, limit: int) -> list:
+    return search_concepts(
+        get_session(),
+        form.q.data.strip(),
+        kind=form.kind.data or None,
+        lang=form.lang.data or None,
+        limit=limit,
+    )
