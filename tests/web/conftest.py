@@ -1,0 +1,68 @@
+"""The web app on the per-test rolled-back session, a client, and a signed-in client per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.accounts.models import User
+from tests.factories import PASSWORD, make_user
+from web.app import create_app
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the .po catalogues that `make install` has not compiled yet (.mo is git-ignored)."""
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=True)
+
+
+def make_test_app(session_factory: sessionmaker[Session], **config) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SESSION_FACTORY": session_factory,
+            **config,
+        }
+    )
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session]) -> Flask:
+    return make_test_app(session_factory)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client: FlaskClient, session: Session) -> Callable[..., User]:
+    """Sign the client in as a new user of a role (in an organisation of the fitting kind)."""
+
+    def sign_in(role: str = "coach", **user_fields) -> User:
+        user = make_user(session, role=role, **user_fields)
+        session.commit()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return sign_in
