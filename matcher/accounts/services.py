@@ -117,10 +117,11 @@ def create_user(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
         )
     role = _parse_enum(Role, role, "role")
-    if organisation.kind != ROLE_ORGANISATION_KIND[role]:
+    required, actual = ROLE_ORGANISATION_KIND[role], OrganisationKind(organisation.kind)
+    if actual != required:
         raise ValidationError(
-            f"A {role.value} must belong to a {ROLE_ORGANISATION_KIND[role].value} organisation, "
-            f"and {organisation.name!r} is a {organisation.kind.value} organisation."
+            f"Role {role.value} needs an organisation of kind {required.value}; "
+            f"{organisation.name!r} is of kind {actual.value}."
         )
     if language not in LANGUAGES:
         raise ValidationError(f"Language must be one of {', '.join(LANGUAGES)}.")

@@ -72,7 +72,11 @@ def test_users_create_joins_an_existing_organisation(cli_database):
     ("extra", "password", "message"),
     [
         ([], "short", "error: The password must be at least 12 characters long."),
-        (["--organisation-kind", "employer"], "a long enough secret", "must belong to a support"),
+        (
+            ["--organisation-kind", "employer"],
+            "a long enough secret",
+            "Role coach needs an organisation of kind support",
+        ),
         ([], "", "error: no password on stdin"),
     ],
 )
