@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import UserMixin, current_user
 from sqlalchemy import select
@@ -51,8 +52,9 @@ def load_user(user_id: str) -> SignedInUser | None:
 
 
 @login_manager.unauthorized_handler
-def unauthorized():
-    if request.blueprint == "api" or request.path.startswith("/api/"):
+def unauthorized() -> ResponseReturnValue:
+    # API callers (the type-ahead) want a status they can act on, not a login page.
+    if request.path.startswith("/api/"):
         return jsonify(error=gettext("Sign in first.")), 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 

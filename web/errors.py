@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -54,7 +54,15 @@ def handle_validation_error(error: ValidationError):
     return _error_page(400, str(error))
 
 
+def refuse_nul_bytes() -> None:
+    """No field has a use for NUL, and PostgreSQL refuses it in text: answer 400, not 500."""
+    for values in (request.args, request.form):
+        if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+            abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     app.register_error_handler(CSRFError, handle_csrf_error)
     # Also catches the InternalServerError Flask wraps around a crash, after logging it.
     app.register_error_handler(HTTPException, handle_http_error)

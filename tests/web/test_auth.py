@@ -140,3 +140,9 @@ def test_the_login_form_works_with_its_csrf_token(session_factory, session):
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_a_nul_byte_in_a_field_is_refused_with_400(client):
+    response = client.post("/login", data={"email": "a\x00@example.org", "password": "x" * 12})
+    assert response.status_code == 400
+    assert "Please check what you entered." in response.get_data(as_text=True)

@@ -166,3 +166,11 @@ def test_the_api_explains_bad_parameters_with_400(client, login, orchard, query,
     response = client.get(f"/api/esco/search?q=fruit&{query}")
     assert response.status_code == 400
     assert response.get_json() == {"error": message}
+
+
+@pytest.mark.parametrize(
+    "url", ["/esco/concept?uri=http://x%00y", "/api/esco/search?q=fr%00uit", "/esco?q=" + "x" * 300]
+)
+def test_odd_input_gets_400_not_500(client, login, orchard, url):
+    login("coach")
+    assert client.get(url).status_code == 400

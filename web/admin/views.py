@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 
 from matcher.accounts.models import Role
 from matcher.accounts.services import list_users
@@ -14,5 +15,5 @@ bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admi
 
 @bp.get("/users")
 @roles_required(Role.ADMIN)
-def users():
+def users() -> ResponseReturnValue:
     return render_template("admin/users.html", users=list_users(get_session()))

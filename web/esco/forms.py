@@ -31,12 +31,17 @@ class SearchForm(FlaskForm):
         validators=[one_of_the_choices],
     )
     lang = SelectField(_l("Language"), validate_choice=False, validators=[one_of_the_choices])
-    limit = IntegerField(
-        _l("Number of results"), default=10, validators=[Optional(), NumberRange(1, 50)]
-    )
 
     def set_languages(self, languages: list[tuple[str, str]]) -> None:
         self.lang.choices = [
             SelectChoice("", _l("All languages")),
             *(SelectChoice(code, name) for code, name in languages),
         ]
+
+
+class ApiSearchForm(SearchForm):
+    """The type-ahead also says how many suggestions it wants."""
+
+    limit = IntegerField(
+        _l("Number of results"), default=10, validators=[Optional(), NumberRange(1, 50)]
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import login_required
 
-from matcher.skills.search import search_concepts
+from matcher.skills.search import SearchHit, search_concepts
 from matcher.skills.services import get_concept_detail, list_label_languages
 from web.db import get_session
-from web.esco.forms import SearchForm
+from web.esco.forms import ApiSearchForm, SearchForm
 from web.i18n import language_name
 
 bp = Blueprint("esco", __name__, template_folder="templates", url_prefix="/esco")
@@ -20,7 +21,7 @@ PAGE_RESULTS = 25
 
 @bp.get("")
 @login_required
-def search():
+def search() -> ResponseReturnValue:
     form = _search_form()
     hits = []
     if form.q.data and form.validate():
@@ -31,7 +32,7 @@ def search():
 
 @bp.get("/concept")
 @login_required
-def concept():
+def concept() -> ResponseReturnValue:
     uri = request.args.get("uri", "").strip()
     if not uri:
         abort(404)
@@ -41,25 +42,35 @@ def concept():
 
 @api_bp.get("/search", endpoint="search")
 @login_required
-def search_api():
-    form = _search_form()
+def search_api() -> ResponseReturnValue:
+    form = _search_form(ApiSearchForm)
     if not form.validate():
         message = "; ".join(f"{name}: {errors[0]}" for name, errors in form.errors.items())
         return jsonify(error=message), 400
     hits = _search(form, limit=form.limit.data or 10) if form.q.data else []
-    keys = ("uri", "kind", "label", "lang", "matched_label", "score")
-    return jsonify(results=[{key: getattr(hit, key) for key in keys} for hit in hits])
+    return jsonify(results=[_hit_json(hit) for hit in hits])
 
 
-def _search_form() -> SearchForm:
-    form = SearchForm(request.args)
+def _search_form(form_class: type[SearchForm] = SearchForm) -> SearchForm:
+    form = form_class(request.args)
     form.set_languages(
         [(code, language_name(code)) for code in list_label_languages(get_session())]
     )
     return form
 
 
-def _search(form: SearchForm, limit: int) -> list:
+def _hit_json(hit: SearchHit) -> dict:
+    return {
+        "uri": hit.uri,
+        "kind": hit.kind,
+        "label": hit.label,
+        "lang": hit.lang,
+        "matched_label": hit.matched_label,
+        "score": round(float(hit.score), 4),
+    }
+
+
+def _search(form: SearchForm, limit: int) -> list[SearchHit]:
     return search_concepts(
         get_session(),
         form.q.data.strip(),

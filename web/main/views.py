@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -27,12 +28,12 @@ def layout_forms() -> dict:
 
 @bp.get("/")
 @login_required
-def home():
+def home() -> ResponseReturnValue:
     return render_template("main/home.html")
 
 
 @bp.post("/language")
-def set_language():
+def set_language() -> ResponseReturnValue:
     form = LanguageForm()
     if not form.validate_on_submit():
         abort(400)
