@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from matcher.skills.search import clear_index_cache
 from matcher.skills.services import list_occupation_skills
 from tests.factories import link_broader, link_skill, make_concept
 
@@ -35,6 +36,8 @@ def orchard(session):
     link_skill(session, picker, harvest, "essential")
     link_skill(session, picker, tractor, "optional")
     session.commit()
+    # The search index is cached per database and process; this data came without an import.
+    clear_index_cache()
     return {"picker": picker, "harvest": harvest, "tractor": tractor, "farm": farm_worker}
 
 
