@@ -29,14 +29,10 @@ def login() -> ResponseReturnValue:
     session = get_session()
     try:
         user = authenticate(
-            session,
-            form.email.data,
-            form.password.data,
-            request.remote_addr or "",
-            utcnow(),
+            session, form.email.data, form.password.data, request.remote_addr or "", utcnow(),
             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
             window_seconds=current_app.config["LOGIN_WINDOW_SECONDS"],
-        )
+        )  # fmt: skip
     except ValidationError as error:
         session.commit()  # the refused attempt counts towards throttling
         flash(login_error_message(error), "error")
