@@ -61,6 +61,8 @@ RELATION_COLUMNS = {
 # Official packages list labels one per line; some exports join them with " | ".
 LABEL_SEPARATOR = re.compile(r"\n| \| ")
 VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
+# Label kinds as their stored strings: the importer handles half a million of them.
+PREFERRED, ALTERNATIVE, HIDDEN = (k.value for k in LabelKind)
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class EscoPackage:
 
     concepts: dict[str, ConceptRow] | None
     # (uri, lang, kind, text, file) per label
-    labels: list[tuple[str, str, LabelKind, str, str]]
+    labels: list[tuple[str, str, str, str, str]]
     languages: set[str]
     occupation_skills: list[tuple[str, str, RelationType]]
     skill_relations: list[tuple[str, str, RelationType]]
@@ -304,8 +306,8 @@ def _add_labels(
     append = package.labels.append
     preferred = _cell(row, col, "preferredLabel").strip()
     if preferred:
-        append((uri, lang, LabelKind.PREFERRED, preferred, file))
-    for kind, column in ((LabelKind.ALTERNATIVE, "altLabels"), (LabelKind.HIDDEN, "hiddenLabels")):
+        append((uri, lang, PREFERRED, preferred, file))
+    for kind, column in ((ALTERNATIVE, "altLabels"), (HIDDEN, "hiddenLabels")):
         for text in LABEL_SEPARATOR.split(_cell(row, col, column)):
             text = text.strip()
             if text:

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from matcher.progress import Progress
@@ -107,7 +119,10 @@ class EscoSync:
             params = [{f"k_{k}": v for k, v in zip(key_cols, key, strict=True)} for key in keys]
             self._run(delete(table).where(where), params, progress)
         for table, rows in self._inserts:
-            self._run(insert(table), rows, progress)
+            if self.conn.dialect.name == "postgresql":
+                self._copy(table, rows, progress)
+            else:
+                self._run(insert(table), rows, progress)
         for table, key_cols, value_cols, rows in self._updates:
             where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in key_cols))
             values = {c: bindparam(f"v_{c}") for c in value_cols}
@@ -120,6 +135,18 @@ class EscoSync:
             chunk = params[start : start + CHUNK]
             self.conn.execute(stmt, chunk)
             progress.advance(len(chunk))
+
+    def _copy(self, table: Table, rows: list[dict], progress: Progress) -> None:
+        # psycopg sends an executemany as one statement per row; COPY is ten times faster.
+        columns = list(rows[0])
+        sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(sql) as copy:
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start : start + CHUNK]
+                for row in chunk:
+                    copy.write_row([row[c] for c in columns])
+                progress.advance(len(chunk))
 
     def _compute_concepts(self, existing: Rows) -> None:
         assert self.package.concepts is not None
@@ -156,13 +183,16 @@ class EscoSync:
 
     def _compute_labels(self) -> None:
         languages = sorted(self.package.languages)
+        # Plain tuples and the stored kind string: half a million rows, so no per-row enum work.
+        stmt = select(
+            LABELS.c.concept_id,
+            LABELS.c.lang,
+            type_coerce(LABELS.c.kind, String),
+            LABELS.c.text,
+            LABELS.c.id,
+        ).where(LABELS.c.lang.in_(languages))
         existing = {
-            (row.concept_id, row.lang, _plain(row.kind), row.text): row.id
-            for row in self.conn.execute(
-                select(
-                    LABELS.c.id, LABELS.c.concept_id, LABELS.c.lang, LABELS.c.kind, LABELS.c.text
-                ).where(LABELS.c.lang.in_(languages))
-            )
+            (c, lang, kind, label): i for c, lang, kind, label, i in self.conn.execute(stmt)
         }
         wanted: dict[Key, None] = {}
         unknown: dict[tuple[str, str], None] = {}  # (file, uri): one CSV row each
@@ -171,7 +201,7 @@ class EscoSync:
             if found is None:
                 unknown[(file, uri)] = None
                 continue
-            wanted[(found[0], lang, kind.value, label)] = None
+            wanted[(found[0], lang, kind, label)] = None
         self.unknown_labels = len(unknown)
         examples = {uri: f"{file}: {uri}" for file, uri in unknown}
         self.unknown_label_examples = list(examples.values())[:EXAMPLES]
