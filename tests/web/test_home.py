@@ -6,6 +6,7 @@ import pytest
 
 from matcher.config import DEVELOPMENT_SECRET
 from tests.factories import make_organisation, make_user
+from tests.web.conftest import make_test_app
 from web.app import create_app
 
 ROLE_NAMES = {
@@ -119,3 +120,17 @@ def test_production_starts_with_a_real_secret(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-vault")
     app = create_app({"SESSION_FACTORY": object()})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_the_language_switch_carries_its_own_csrf_token(session_factory):
+
+    client = make_test_app(session_factory, WTF_CSRF_ENABLED=True).test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = html.split('name="language-csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/language",
+        data={"language-language": "nl", "language-next": "/login", "language-csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "Inloggen" in response.get_data(as_text=True)
+    assert client.post("/language", data={"language-language": "en"}).status_code == 400
