@@ -115,8 +115,20 @@ def import_esco(
     sync = EscoSync(conn, package)
     sync.compute()
     sync.write(Progress("writing ESCO changes", sync.pending(), stream=progress_stream))
+    # Core statements bypass the identity map: objects loaded before the import are stale.
+    session.expire_all()
+    summary = _summary(conn, package, sync, time.monotonic() - clock)
+    if summary.changed:
+        session.add(_import_record(package, summary, started))
+        session.flush()
+    return summary
+
+
+def _summary(
+    conn: Connection, package: EscoPackage, sync: EscoSync, seconds: float
+) -> ImportSummary:
     counts, languages = _counts(conn)
-    summary = ImportSummary(
+    return ImportSummary(
         changed=any(sync.changes.values()),
         esco_version=package.esco_version,
         source=package.source,
@@ -127,20 +139,14 @@ def import_esco(
         unknown_label_examples=sync.unknown_label_examples,
         skipped_relations=sync.skipped_relations,
         skipped_relation_examples=sync.skipped_relation_examples,
-        seconds=time.monotonic() - clock,
+        seconds=seconds,
     )
-    if summary.changed:
-        session.add(_import_record(package, summary, started, languages))
-        session.flush()
-    return summary
 
 
-def _import_record(
-    package: EscoPackage, summary: ImportSummary, started: datetime, languages: list[str]
-) -> EscoImport:
+def _import_record(package: EscoPackage, summary: ImportSummary, started: datetime) -> EscoImport:
     return EscoImport(
         esco_version=package.esco_version,
-        languages=languages,
+        languages=summary.languages,
         counts=summary.counts,
         source=package.source,
         checksum=package.checksum,

@@ -118,6 +118,10 @@ def test_imports_concepts_with_their_fields(session):
     assert (hygiene.skill_type, hygiene.reuse_level) == ("knowledge", "cross-sector")
     assert session.scalars(select(IscoGroup.code).order_by(IscoGroup.code)).all()[:2] == ["5", "51"]
     assert "imported" in summary.lines()[0]
+    record = session.scalars(select(EscoImport)).one()
+    assert record.languages == ["de", "en", "nl"] and record.counts == FIXTURE_COUNTS
+    assert len(record.checksum) == 64 and record.source.startswith(str(FIXTURE))
+    assert record.finished_at is not None and record.finished_at >= record.started_at
 
 
 def test_labels_are_loaded_per_language_and_kind(session):
@@ -285,8 +289,10 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
         engine.dispose()
 
 
-def test_the_command_imports_and_prints_a_summary(cli, fresh_database_url):
-    result = cli(FIXTURE)
+def test_the_command_imports_esco_dir_and_prints_a_summary(cli, fresh_database_url, monkeypatch):
+    monkeypatch.setenv("ESCO_DIR", str(FIXTURE))
+
+    result = cli()
 
     assert result.exit_code == 0, result.output
     assert "skills 5, occupations 3" in result.stdout
