@@ -91,6 +91,18 @@ def test_users_create_explains_what_is_wrong_in_one_line(cli_database, extra, pa
     assert read_users(cli_database) == []
 
 
+def test_users_create_refuses_a_kind_that_contradicts_an_existing_organisation(cli_database):
+    args = ["users", "create", "--role", "coach", "--organisation", "Shelter"]
+    run(*args, "--email", "ana@example.org", input="a long enough secret\n")
+    result = run(
+        *args, "--email", "bob@example.org", "--organisation-kind", "mediating",
+        input="a long enough secret\n",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "error: 'Shelter' exists already as a support organisation" in result.output
+    assert len(read_users(cli_database)) == 1
+
+
 def test_users_create_refuses_a_duplicate_email(cli_database):
     args = ["users", "create", "--role", "coach", "--organisation", "Shelter"]
     run(*args, "--email", "ana@example.org", input="a long enough secret\n")

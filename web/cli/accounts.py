@@ -54,6 +54,8 @@ def create_user_command(
             if organisation is None:
                 kind = organisation_kind or ROLE_ORGANISATION_KIND[Role(role)]
                 organisation = create_organisation(session, organisation_name, kind)
+            elif organisation_kind and organisation.kind != organisation_kind:
+                fail(f"{organisation.name!r} exists already as a {organisation.kind} organisation")
             user = create_user(
                 session,
                 email=email,
