@@ -1,0 +1,258 @@
+"""In-memory multilingual ESCO label index: char trigram and word-prefix TF-IDF, fuzzy rescoring.
+
+Built from plain data (``IndexData``), so tests and benchmarks can build one without a database.
+Each label is a sparse vector of character trigrams (typos, missing accents, word order) plus,
+at a lower weight, the prefixes of its words (unfinished words, plural forms). The matrix is
+stored transposed (feature → labels), so a query touches only the postings of its own features.
+Labels of one kind are sorted by language: a language filter is a slice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import fuzz
+
+from matcher.skills.text import char_ngrams, label_variants, normalize, word_prefixes
+
+KINDS = ("skill", "occupation")
+
+
+@dataclass(frozen=True)
+class ConceptData:
+    """One concept as the index needs it: English preferred label, description, ESCO usage."""
+
+    uri: str
+    kind: str
+    label: str
+    description: str = ""
+    essential_count: int = 0  # how many occupations list this skill as essential
+
+
+@dataclass
+class IndexData:
+    """Plain rows the index is built from; labels are (concept position, lang, kind, text)."""
+
+    concepts: list[ConceptData]
+    labels: list[tuple[int, str, str, str]]
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class RawHit:
+    concept: int
+    score: float
+    label: int  # row of the best matching label in its kind's table
+
+
+class _KindTable:
+    """Labels of one kind, sorted by language, and their inverted index."""
+
+    def __init__(self, rows: list[tuple[str, int, str, str, bool]], words: dict[str, int]):
+        rows.sort(key=lambda r: r[0])
+        self.size = len(rows)
+        self.concept = np.fromiter((r[1] for r in rows), dtype=np.int32, count=len(rows))
+        encoded = [r[2].encode() for r in rows]
+        self._blob = b"".join(encoded)
+        self._offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=self._offsets[1:])
+        self.lang_slices: dict[str, tuple[int, int]] = {}
+        for i, r in enumerate(rows):
+            start, _ = self.lang_slices.get(r[0], (i, i))
+            self.lang_slices[r[0]] = (start, i + 1)
+        self.preferred_rows = [(i, r[1], r[0]) for i, r in enumerate(rows) if r[4]]
+        cols = [words[w] for r in rows for w in set(r[3].split())]
+        lens = [len(set(r[3].split())) for r in rows]
+        self.label_words = sp.csr_matrix(
+            (np.ones(len(cols), np.float32), cols, np.concatenate([[0], np.cumsum(lens)])),
+            shape=(len(rows), len(words)),
+        )
+
+    def finish(self, word_features: sp.csr_matrix, n_char: int) -> None:
+        """Turn label → words into feature → labels postings with IDF and per-label norms."""
+        x = (self.label_words @ word_features).tocsr()
+        del self.label_words
+        x.data[:] = 1.0
+        df = np.bincount(x.indices, minlength=x.shape[1])
+        self.idf = (np.log((1 + self.size) / (1 + df)) + 1).astype(np.float32)
+        sq = self.idf.astype(np.float64) ** 2
+        is_char = np.arange(x.shape[1]) < n_char
+        norm_c = np.sqrt(x @ (sq * is_char))
+        norm_p = np.sqrt(x @ (sq * ~is_char))
+        with np.errstate(divide="ignore"):
+            self.inv_norm_c = np.where(norm_c > 0, 1 / norm_c, 0).astype(np.float32)
+            self.inv_norm_p = np.where(norm_p > 0, 1 / norm_p, 0).astype(np.float32)
+        postings = x.T.tocsr()
+        postings.sort_indices()
+        self.indptr = postings.indptr.astype(np.int64)
+        self.indices = postings.indices.astype(np.int32)
+
+    def text(self, row: int) -> str:
+        return self._blob[self._offsets[row] : self._offsets[row + 1]].decode()
+
+    def lang(self, row: int) -> str:
+        return next(lang for lang, (a, b) in self.lang_slices.items() if a <= row < b)
+
+    def accumulate(self, ids: np.ndarray, weights: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Sum of the weights of the query features each label row in [start, stop) has."""
+        parts, reps = [], []
+        for f in ids.tolist():
+            seg = self.indices[self.indptr[f] : self.indptr[f + 1]]
+            if start > 0 or stop < self.size:
+                lo, hi = np.searchsorted(seg, (start, stop))
+                seg = seg[lo:hi]
+            parts.append(seg)
+            reps.append(len(seg))
+        if not parts or not sum(reps):
+            return np.zeros(stop - start, dtype=np.float64)
+        idx = np.concatenate(parts) - start
+        return np.bincount(idx, np.repeat(weights, reps), minlength=stop - start)
+
+
+class LabelIndex:
+    """Fuzzy type-ahead search over every label of every loaded language."""
+
+    def __init__(self, data: IndexData, *, prefix_weight: float = 0.5, candidates: int = 60):
+        self.prefix_weight = prefix_weight
+        self.candidates = candidates
+        self.version = data.version
+        self.concepts = data.concepts
+        self.extras: dict[str, dict] = {}  # derived models (extractors) cached with the index
+        rows: dict[str, list[tuple[str, int, str, str, bool]]] = defaultdict(list)
+        seen: set[tuple[int, str, str]] = set()
+        # Preferred labels first, so a preferred label wins over an equal alternative one.
+        for preferred in (True, False):
+            for ci, lang, kind, text in data.labels:
+                if (kind == "preferred") != preferred:
+                    continue
+                for i, variant in enumerate(label_variants(text)):
+                    norm = normalize(variant)
+                    if norm and (ci, lang, norm) not in seen:
+                        seen.add((ci, lang, norm))
+                        row = (lang, ci, variant, norm, preferred and i == 0)
+                        rows[data.concepts[ci].kind].append(row)
+        del seen
+        self.languages = sorted({lang for _, lang, _, _ in data.labels})
+        words: dict[str, int] = {}
+        for kind_rows in rows.values():
+            for r in kind_rows:
+                for w in r[3].split():
+                    words.setdefault(w, len(words))
+        self.tables = {k: _KindTable(rows.pop(k), words) for k in KINDS if rows.get(k)}
+        word_features = self._word_features(words)
+        for table in self.tables.values():
+            table.finish(word_features, len(self._char_keys))
+        self._preferred: dict[str, np.ndarray] = {}
+        for table in self.tables.values():
+            for row, ci, lang in table.preferred_rows:
+                arr = self._preferred.setdefault(lang, np.full(len(self.concepts), -1, np.int32))
+                arr[ci] = row
+            del table.preferred_rows
+
+    def _word_features(self, words: dict[str, int]) -> sp.csr_matrix:
+        """Word → feature matrix; features are identified by the hash of their text."""
+        char_h, char_n, pref_h, pref_n = [], [], [], []
+        for w in words:
+            grams, prefixes = char_ngrams(w), word_prefixes(w)
+            char_h.extend(map(hash, grams))
+            char_n.append(len(grams))
+            pref_h.extend(map(hash, prefixes))
+            pref_n.append(len(prefixes))
+        self._char_keys, char_ids = np.unique(np.array(char_h, np.int64), return_inverse=True)
+        self._pref_keys, pref_ids = np.unique(np.array(pref_h, np.int64), return_inverse=True)
+        n_char = len(self._char_keys)
+        rows = np.concatenate(
+            [np.repeat(np.arange(len(words)), char_n), np.repeat(np.arange(len(words)), pref_n)]
+        )
+        cols = np.concatenate([char_ids, pref_ids + n_char])
+        return sp.csr_matrix(
+            (np.ones(len(cols), np.float32), (rows, cols)),
+            shape=(len(words), n_char + len(self._pref_keys)),
+        )
+
+    @staticmethod
+    def _lookup(keys: np.ndarray, items: list[str]) -> tuple[np.ndarray, int]:
+        """Ids of known features and the number of unknown ones."""
+        if not items:
+            return np.zeros(0, np.int64), 0
+        hashes = np.array([hash(i) for i in dict.fromkeys(items)], np.int64)
+        pos = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
+        known = keys[pos] == hashes
+        return pos[known], int((~known).sum())
+
+    def _query_features(self, text: str, table: _KindTable) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Char and prefix feature ids of a query with weights idf² / query norm."""
+        words = list(dict.fromkeys(normalize(text).split()))
+        char_ids, unknown_c = self._lookup(
+            self._char_keys, [g for w in words for g in char_ngrams(w)]
+        )
+        pref_ids, unknown_p = self._lookup(
+            self._pref_keys, [p for w in words for p in word_prefixes(w)]
+        )
+        top = float(table.idf.max()) ** 2
+        out = []
+        for ids, unknown in ((char_ids, unknown_c), (pref_ids + len(self._char_keys), unknown_p)):
+            sq = table.idf[ids].astype(np.float64) ** 2
+            norm = np.sqrt(sq.sum() + unknown * top) or 1.0
+            out.append((ids, sq / norm))
+        return out
+
+    def label_scores(self, text: str, kind: str, lang: str | None = None) -> tuple[int, np.ndarray]:
+        """Score 0..1 of the query against every label of a kind (or of one language)."""
+        table = self.tables[kind]
+        start, stop = (0, table.size) if lang is None else table.lang_slices.get(lang, (0, 0))
+        if stop <= start:
+            return start, np.zeros(0, dtype=np.float32)
+        (c_ids, c_w), (p_ids, p_w) = self._query_features(text, table)
+        scores = table.accumulate(c_ids, c_w, start, stop) * table.inv_norm_c[start:stop]
+        if len(p_ids):
+            pw = self.prefix_weight
+            scores += pw * table.accumulate(p_ids, p_w, start, stop) * table.inv_norm_p[start:stop]
+        return start, scores / (1 + self.prefix_weight)
+
+    def search(
+        self, text: str, kind: str, lang: str | None = None, limit: int = 10
+    ) -> list[RawHit]:
+        """Best distinct concepts of one kind for a query, best first."""
+        if kind not in self.tables:
+            return []
+        table = self.tables[kind]
+        start, scores = self.label_scores(text, kind, lang)
+        if not len(scores):
+            return []
+        k = min(self.candidates * 3, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[scores[top] > 0]
+        best: dict[int, tuple[float, int, int]] = {}
+        for row in top[np.argsort(-scores[top])] + start:
+            ci = int(table.concept[row])
+            s = float(scores[row - start])
+            if ci in best:
+                b = best[ci]
+                best[ci] = (b[0], b[1], b[2] + 1)
+            elif len(best) < self.candidates:
+                best[ci] = (s, int(row), 1)
+        query = normalize(text)
+        hits = []
+        for ci, (s, row, n) in best.items():
+            label = normalize(table.text(row))
+            fuzzy = max(fuzz.ratio(query, label), fuzz.token_sort_ratio(query, label)) / 100
+            final = 0.7 * s + 0.3 * fuzzy + 0.02 * min(n - 1, 3)
+            hits.append(RawHit(ci, min(final, 1.0), row))
+        hits.sort(key=lambda h: -h.score)
+        return hits[:limit]
+
+    def matched_label(self, kind: str, row: int) -> tuple[str, str]:
+        """Text and language of a label row."""
+        table = self.tables[kind]
+        return table.text(row), table.lang(row)
+
+    def display_label(self, concept: int, lang: str | None) -> tuple[str, str]:
+        """Preferred label in `lang`, English when that language has none."""
+        rows = self._preferred.get(lang or "")
+        if rows is not None and rows[concept] >= 0:
+            return self.tables[self.concepts[concept].kind].text(int(rows[concept])), lang or ""
+        return self.concepts[concept].label, "en"
