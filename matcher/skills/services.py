@@ -75,7 +75,7 @@ def get_concept_detail(session: Session, uri: str, lang: str) -> ConceptDetail:
         kind=concept.kind.value,
         label=_preferred_in(labels, lang) or concept.preferred_label,
         description=concept.description,
-        labels=_group_labels(labels, lang),
+        labels=_group_labels(labels, lang, concept.preferred_label),
         broader=_refs(session, broader.where(Broader.concept_id == concept.id)),
         narrower=_refs(session, narrower.where(Broader.broader_id == concept.id)),
         related=related,
@@ -165,10 +165,15 @@ def _preferred_in(labels: Iterable[Label], lang: str) -> str | None:
     return None
 
 
-def _group_labels(labels: Iterable[Label], lang: str) -> dict[str, dict[str, list[str]]]:
+def _group_labels(
+    labels: Iterable[Label], lang: str, english_preferred: str
+) -> dict[str, dict[str, list[str]]]:
     grouped: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for label in labels:
         grouped[label.lang][label.kind.value].append(label.text)
+    # The English preferred label is always on the concept row, not always among its labels.
+    if not grouped["en"][LabelKind.PREFERRED.value]:
+        grouped["en"][LabelKind.PREFERRED.value].append(english_preferred)
     languages = sorted(grouped, key=lambda code: (code != lang, code != "en", code))
     return {
         code: {

@@ -177,3 +177,12 @@ def test_the_api_explains_bad_parameters_with_400(client, login, orchard, query,
 def test_odd_input_gets_400_not_500(client, login, orchard, url):
     login("coach")
     assert client.get(url).status_code == 400
+
+
+def test_the_english_name_is_listed_even_without_an_english_label_row(client, login, session):
+    welding = make_concept(session, labels={"en": "weld metal", "nl": "metaal lassen"})
+    welding.labels = [label for label in welding.labels if label.lang != "en"]
+    session.commit()
+    login("coach")
+    html = client.get("/esco/concept", query_string={"uri": welding.uri}).get_data(as_text=True)
+    assert "<li>weld metal</li>" in html.split("Labels in every language")[1]
