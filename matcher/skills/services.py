@@ -14,7 +14,6 @@ from matcher.skills.models import (
     Broader,
     Concept,
     ConceptKind,
-    EscoImport,
     Label,
     LabelKind,
     OccupationSkill,
@@ -106,16 +105,6 @@ def list_skill_occupations(session: Session, skill_uri: str, lang: str) -> list[
         .where(OccupationSkill.skill_id == skill.id)
     )
     return _related(session, query)
-
-
-def list_label_languages(session: Session) -> list[str]:
-    """The languages that have ESCO labels loaded, sorted."""
-    # The imports record their languages; DISTINCT over millions of labels is the slow fallback
-    # for data loaded by other means (tests, hand-made fixtures).
-    recorded = {lang for langs in session.scalars(select(EscoImport.languages)) for lang in langs}
-    if recorded:
-        return sorted(recorded)
-    return sorted(session.scalars(select(Label.lang).distinct()).all())
 
 
 def _load_concept(session: Session, uri: str, kind: ConceptKind | None = None) -> Concept:

@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import login_required
 
-from matcher.skills.search import SearchHit, search_concepts
-from matcher.skills.services import get_concept_detail, list_label_languages
+from matcher.skills.search import SearchHit, available_languages, search_concepts
+from matcher.skills.services import get_concept_detail
 from web.db import get_session
 from web.esco.forms import ApiSearchForm, SearchForm
 from web.i18n import language_name
@@ -53,9 +53,7 @@ def search_api() -> ResponseReturnValue:
 
 def _search_form(form_class: type[SearchForm] = SearchForm) -> SearchForm:
     form = form_class(request.args)
-    form.set_languages(
-        [(code, language_name(code)) for code in list_label_languages(get_session())]
-    )
+    form.set_languages([(code, language_name(code)) for code in available_languages(get_session())])
     return form
 
 
