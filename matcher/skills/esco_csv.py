@@ -63,6 +63,8 @@ LABEL_SEPARATOR = re.compile(r"\n| \| ")
 VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
 # Label kinds as their stored strings: the importer handles half a million of them.
 PREFERRED, ALTERNATIVE, HIDDEN = (k.value for k in LabelKind)
+# Column sizes of esco_concept.uri, esco_concept.preferred_label and esco_label.text.
+MAX_URI, MAX_NAME, MAX_LABEL = 255, 512, 1024
 
 
 @dataclass(frozen=True)
@@ -266,16 +268,24 @@ def _columns(source: CsvSource, header: list[str], needed: tuple[str, ...]) -> d
 
 def _read_concepts(plan: Plan, rows: list[list[str]], package: EscoPackage) -> None:
     col, where, name = plan.columns, plan.source.where, plan.source.name
-    for line, row in enumerate(rows, start=2):
+    for number, row in enumerate(rows, start=1):
         uri = _cell(row, col, "conceptUri").strip()
-        if not uri:
-            raise EscoImportError(f"{where}: line {line}: empty conceptUri")
+        if not uri or len(uri) > MAX_URI:
+            raise EscoImportError(f"{where}: row {number}: conceptUri empty or too long")
         if plan.role == "classification":
             assert package.concepts is not None and plan.kind is not None
             if uri in package.concepts:
-                raise EscoImportError(f"{where}: line {line}: concept {uri} appears twice")
-            package.concepts[uri] = _concept(plan.kind, uri, row, col)
+                raise EscoImportError(f"{where}: row {number}: concept {uri} appears twice")
+            package.concepts[uri] = concept = _concept(plan.kind, uri, row, col)
+            if len(concept.preferred_label) > MAX_NAME:
+                raise EscoImportError(
+                    f"{where}: row {number}: preferredLabel over {MAX_NAME} characters"
+                )
+        first = len(package.labels)
         _add_labels(package, name, plan.lang, uri, row, col)
+        # The database would refuse it (PostgreSQL) or keep it whole (SQLite): refuse it here.
+        if any(len(label[3]) > MAX_LABEL for label in package.labels[first:]):
+            raise EscoImportError(f"{where}: row {number}: a label over {MAX_LABEL} characters")
 
 
 def _cell(row: list[str], col: dict[str, int], name: str) -> str:
@@ -316,7 +326,7 @@ def _add_labels(
 
 def _read_relations(plan: Plan, rows: list[list[str]], package: EscoPackage) -> None:
     needed, col = RELATION_COLUMNS[plan.role], plan.columns
-    for line, row in enumerate(rows, start=2):
+    for number, row in enumerate(rows, start=1):
         first, second = _cell(row, col, needed[0]).strip(), _cell(row, col, needed[-1]).strip()
         if plan.role.startswith("broader"):
             package.broader.append((first, second))
@@ -326,7 +336,7 @@ def _read_relations(plan: Plan, rows: list[list[str]], package: EscoPackage) -> 
             relation_type = RelationType(raw_type)
         except ValueError:
             raise EscoImportError(
-                f"{plan.source.where}: line {line}: unknown relationType {raw_type!r}"
+                f"{plan.source.where}: row {number}: unknown relationType {raw_type!r}"
             ) from None
         target = (
             package.occupation_skills

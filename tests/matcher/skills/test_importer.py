@@ -351,6 +351,25 @@ def test_bad_input_gives_one_error_line_and_changes_nothing(
     assert snapshot(fresh_database_url) == before
 
 
+def test_a_bad_value_deep_in_a_file_ends_with_one_error_line_and_changes_nothing(
+    cli, fresh_database_url, package
+):
+    assert cli(FIXTURE).exit_code == 0
+    before = snapshot(fresh_database_url)
+    edit_csv(
+        package / "relations" / "occupationSkillRelations.csv",
+        lambda rows: [*rows[:-1], dict(rows[-1], relationType="sometimes")],
+    )
+
+    result = cli(package)
+
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [result.stderr.splitlines()[-1]]
+    assert "occupationSkillRelations.csv: row 10: unknown relationType 'sometimes'" in errors[0]
+    assert snapshot(fresh_database_url) == before
+
+
 def test_a_failure_half_way_leaves_the_previous_data(cli, fresh_database_url, package, monkeypatch):
     assert cli(FIXTURE).exit_code == 0
     before = snapshot(fresh_database_url)
