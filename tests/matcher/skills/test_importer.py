@@ -370,10 +370,19 @@ def test_a_bad_value_deep_in_a_file_ends_with_one_error_line_and_changes_nothing
     assert snapshot(fresh_database_url) == before
 
 
+def _delete_and_add(package: Path) -> None:
+    """Changes that make the import delete, update and insert rows before it commits."""
+    edit_csv(package / "classification-en" / "occupations_en.csv", lambda rows: rows[:1])
+    edit_csv(package / "classification-en" / "skills_en.csv", _rename_grill_and_add_a_skill)
+    (package / "labels" / "occupations_fr.csv").write_text(
+        f"conceptUri,preferredLabel,altLabels,hiddenLabels\n{COOK},cuisinier,,\n", encoding="utf-8"
+    )
+
+
 def test_a_failure_half_way_leaves_the_previous_data(cli, fresh_database_url, package, monkeypatch):
     assert cli(FIXTURE).exit_code == 0
     before = snapshot(fresh_database_url)
-    edit_csv(package / "classification-en" / "occupations_en.csv", lambda rows: rows[:1])
+    _delete_and_add(package)
     written = EscoSync.write
 
     def write_then_fail(self, progress):
@@ -404,7 +413,7 @@ main(["esco", "import", sys.argv[1]])
 def test_a_kill_half_way_leaves_the_previous_data(cli, fresh_database_url, package):
     assert cli(FIXTURE).exit_code == 0
     before = snapshot(fresh_database_url)
-    edit_csv(package / "classification-en" / "occupations_en.csv", lambda rows: rows[:1])
+    _delete_and_add(package)
     env = dict(os.environ, DATABASE_URL=fresh_database_url)
     proc = subprocess.Popen(
         [sys.executable, "-c", KILLABLE_IMPORT, str(package)],
