@@ -6,15 +6,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, jsonify, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 from flask_login import UserMixin, current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from matcher.accounts.models import Role, User
 from web.db import get_session
+from web.errors import wants_json
 from web.extensions import login_manager
 
 
@@ -53,9 +53,8 @@ def load_user(user_id: str) -> SignedInUser | None:
 
 @login_manager.unauthorized_handler
 def unauthorized() -> ResponseReturnValue:
-    # API callers (the type-ahead) want a status they can act on, not a login page.
-    if request.path.startswith("/api/"):
-        return jsonify(error=gettext("Sign in first.")), 401
+    if wants_json():
+        abort(401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

@@ -10,12 +10,13 @@ from werkzeug.exceptions import HTTPException
 from matcher.errors import Forbidden, NotFound, ValidationError
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """API callers (the type-ahead) get JSON errors they can act on, not HTML pages."""
     return request.path.startswith("/api/")
 
 
 def _error_page(status: int, message: str):
-    if _wants_json():
+    if wants_json():
         return jsonify(error=message), status
     return render_template("errors/error.html", status=status, message=message), status
 
