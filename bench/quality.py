@@ -14,7 +14,7 @@ from bench import Figure
 from bench.search import full_index
 from matcher.config import project_root
 from matcher.skills.extract import extractor_for
-from matcher.skills.search import hits_from_index
+from matcher.skills.search import MAP_OTHER_LANGUAGES, hits_from_index
 
 TITLE_TARGETS = {"jobbert": "top-5 ≥ 0.60", "melo": "top-5 ≥ 0.85"}
 SENTENCE_TARGET = "RP@5 ≥ 0.55"
@@ -40,12 +40,15 @@ def _titles(path: Path) -> Figure:
     gold = _load(path)
     top1 = top5 = 0
     for item in gold:
-        got = [
-            h.uri
-            for h in hits_from_index(
-                index, item["q"], kind="occupation", lang=item.get("lang"), limit=5
-            )
-        ]
+        hits = hits_from_index(
+            index,
+            item["q"],
+            kind="occupation",
+            lang=item.get("lang"),
+            limit=5,
+            other_languages=MAP_OTHER_LANGUAGES,  # as `fairmatch esco map` does
+        )
+        got = [h.uri for h in hits]
         expected = set(item["expect"]) if isinstance(item["expect"], list) else {item["expect"]}
         top1 += bool(set(got[:1]) & expected)
         top5 += bool(set(got) & expected)

@@ -214,13 +214,29 @@ class LabelIndex:
         return start, scores / (1 + self.prefix_weight)
 
     def search(
-        self, text: str, kind: str, lang: str | None = None, limit: int = 10
+        self,
+        text: str,
+        kind: str,
+        lang: str | None = None,
+        limit: int = 10,
+        *,
+        other_languages: float = 0.0,
     ) -> list[RawHit]:
-        """Best distinct concepts of one kind for a query, best first."""
+        """Best distinct concepts of one kind for a query, best first.
+
+        With `other_languages` > 0, labels of other languages than `lang` count too, their
+        scores multiplied by it (cognates, shared technical words, untranslated labels).
+        """
         if kind not in self.tables:
             return []
         table = self.tables[kind]
-        start, scores = self.label_scores(text, kind, lang)
+        if lang and other_languages > 0 and lang in table.lang_slices:
+            start, scores = self.label_scores(text, kind, None)
+            a, b = table.lang_slices[lang]
+            scores[:a] *= other_languages
+            scores[b:] *= other_languages
+        else:
+            start, scores = self.label_scores(text, kind, lang)
         if not len(scores):
             return []
         k = min(self.candidates * 3, len(scores))

@@ -22,6 +22,9 @@ from matcher.skills.models import (
 
 # How long a process trusts its index before asking the database for the data version again.
 VERSION_CHECK_SECONDS = 2.0
+# Batch mapping of a title in one language still learns from the labels of the others
+# (cognates, untranslated technical words), at this fraction of their score.
+MAP_OTHER_LANGUAGES = 0.8
 
 
 @dataclass(frozen=True)
@@ -129,15 +132,17 @@ def hits_from_index(
     kind: str | None = None,
     lang: str | None = None,
     limit: int = 10,
+    other_languages: float = 0.0,
 ) -> list[SearchHit]:
-    """Search a built index: distinct concepts, best first."""
+    """Search a built index: distinct concepts, best first (see `search_concepts`)."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     if not q.strip() or limit <= 0:
         return []
     found = []
     for k in [kind] if kind else KINDS:
-        found.extend((k, hit) for hit in index.search(q, k, lang, limit))
+        hits = index.search(q, k, lang, limit, other_languages=other_languages)
+        found.extend((k, hit) for hit in hits)
     found.sort(key=lambda kh: -kh[1].score)
     hits = []
     for k, hit in found[:limit]:
@@ -157,6 +162,14 @@ def search_concepts(
     kind: str | None = None,
     lang: str | None = None,
     limit: int = 10,
+    other_languages: float = 0.0,
 ) -> list[SearchHit]:
-    """Type-ahead search of ESCO skills and occupations by any label in any loaded language."""
-    return hits_from_index(get_index(session), q, kind=kind, lang=lang, limit=limit)
+    """Type-ahead search of ESCO skills and occupations by any label in any loaded language.
+
+    `lang` restricts the labels matched and sets the display language; with `other_languages`
+    > 0 (batch mapping) labels of other languages count too, at that fraction of their score.
+    """
+    index = get_index(session)
+    return hits_from_index(
+        index, q, kind=kind, lang=lang, limit=limit, other_languages=other_languages
+    )

@@ -10,7 +10,7 @@ import click
 
 from matcher.progress import Progress
 from matcher.skills.extract import extract_skills
-from matcher.skills.search import available_languages, search_concepts
+from matcher.skills.search import MAP_OTHER_LANGUAGES, available_languages, search_concepts
 from web.cli.common import command_session, fail
 from web.cli.esco import esco
 
@@ -81,7 +81,11 @@ def search(query: str, kind: str | None, lang: str | None, limit: int, as_json: 
 @click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), required=True)
 @click.option("--output", "output_file", type=click.File("w", encoding="utf-8"), required=True)
 @click.option("--kind", type=KIND, default=None, help="Default kind; a line's own kind wins.")
-@click.option("--lang", default=None, help="Default language; a line's own lang wins.")
+@click.option(
+    "--lang",
+    default=None,
+    help="Default language of the queries (its labels count most); a line's own lang wins.",
+)
 @click.option("--top", type=click.IntRange(1, 100), default=5, show_default=True)
 def map_(input_file: IO[str], output_file: IO[str], kind, lang, top: int) -> None:
     """Map each JSONL line {"id","q"[,"lang","kind"]} to its best ESCO candidates."""
@@ -94,6 +98,7 @@ def map_(input_file: IO[str], output_file: IO[str], kind, lang, top: int) -> Non
                 kind=item.get("kind") or kind,
                 lang=item.get("lang") or lang,
                 limit=top,
+                other_languages=MAP_OTHER_LANGUAGES,
             )
             candidates = [
                 {"uri": h.uri, "label": h.label, "lang": h.lang, "score": h.score} for h in hits
