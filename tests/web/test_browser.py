@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -63,27 +64,26 @@ def live_server(fresh_database_url: str) -> Iterator[str]:
 
 
 def test_typeahead_suggests_a_concept_for_a_misspelt_half_word(live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(f"{live_server}/esco")
-            sync_api.expect(page).to_have_url(re.compile(r"/login\?next=/esco$"))
+            expect(page).to_have_url(re.compile(r"/login\?next=/esco$"))
             page.get_by_label("E-mail address").fill("coach@example.org")
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign in").click()
-            sync_api.expect(page).to_have_url(f"{live_server}/esco")
+            expect(page).to_have_url(f"{live_server}/esco")
 
             page.get_by_role("combobox", name="Search skills and occupations").press_sequentially(
                 "frut pik"
             )
             suggestion = page.get_by_role("option", name=re.compile("fruit picker"))
-            sync_api.expect(suggestion).to_be_visible()
+            expect(suggestion).to_be_visible()
             suggestion.click()
 
-            sync_api.expect(page).to_have_url(re.compile(r"/esco/concept\?uri="))
-            sync_api.expect(page.get_by_role("heading", level=1)).to_have_text("fruit picker")
-            sync_api.expect(page.get_by_role("link", name="harvest fruit")).to_be_visible()
+            expect(page).to_have_url(re.compile(r"/esco/concept\?uri="))
+            expect(page.get_by_role("heading", level=1)).to_have_text("fruit picker")
+            expect(page.get_by_role("link", name="harvest fruit")).to_be_visible()
         finally:
             browser.close()
