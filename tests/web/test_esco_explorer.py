@@ -186,3 +186,10 @@ def test_the_english_name_is_listed_even_without_an_english_label_row(client, lo
     login("coach")
     html = client.get("/esco/concept", query_string={"uri": welding.uri}).get_data(as_text=True)
     assert "<li>weld metal</li>" in html.split("Labels in every language")[1]
+
+
+def test_a_blank_query_shows_the_form_without_results(client, login, orchard):
+    login("coach")
+    html = client.get("/esco", query_string={"q": "   "}).get_data(as_text=True)
+    assert "results-heading" not in html
+    assert client.get("/api/esco/search?q=%20%20").get_json() == {"results": []}

@@ -19,7 +19,11 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = SearchField(_l("Search skills and occupations"), validators=[Length(max=200)])
+    q = SearchField(
+        _l("Search skills and occupations"),
+        validators=[Length(max=200)],
+        filters=[lambda value: value.strip() if value else value],
+    )
     kind = SelectField(
         _l("Kind"),
         choices=[

@@ -71,7 +71,7 @@ def _hit_json(hit: SearchHit) -> dict:
 def _search(form: SearchForm, limit: int) -> list[SearchHit]:
     return search_concepts(
         get_session(),
-        form.q.data.strip(),
+        form.q.data,
         kind=form.kind.data or None,
         lang=form.lang.data or None,
         limit=limit,
