@@ -107,6 +107,22 @@ def list_skill_occupations(session: Session, skill_uri: str, lang: str) -> list[
     return _related(session, query)
 
 
+def name_concepts(session: Session, uris: Iterable[str], lang: str) -> dict[str, tuple[str, str]]:
+    """Each concept's name in the reader's language, English when missing: uri → (label, lang)."""
+    translated = aliased(Label)
+    rows = session.execute(
+        select(Concept.uri, translated.text, Concept.preferred_label)
+        .outerjoin(
+            translated,
+            (translated.concept_id == Concept.id)
+            & (translated.lang == lang)
+            & (translated.kind == LabelKind.PREFERRED),
+        )
+        .where(Concept.uri.in_(list(uris)))
+    )
+    return {uri: (text, lang) if text else (english, "en") for uri, text, english in rows}
+
+
 def _load_concept(session: Session, uri: str, kind: ConceptKind | None = None) -> Concept:
     query = select(Concept).where(Concept.uri == uri)
     if kind is not None:

@@ -193,3 +193,13 @@ def test_a_blank_query_shows_the_form_without_results(client, login, orchard):
     html = client.get("/esco", query_string={"q": "   "}).get_data(as_text=True)
     assert "results-heading" not in html
     assert client.get("/api/esco/search?q=%20%20").get_json() == {"results": []}
+
+
+def test_suggestions_are_named_in_the_readers_language(client, login, orchard):
+    login("coach", language="nl")
+    results = client.get("/api/esco/search?q=fruit").get_json()["results"]
+    names = {r["uri"]: (r["label"], r["lang"]) for r in results}
+    assert names[PICKER] == ("fruitplukker", "nl")
+    assert names[HARVEST] == ("fruit oogsten", "nl")
+    german = client.get("/api/esco/search?q=obstpfl&lang=de").get_json()["results"]
+    assert (german[0]["label"], german[0]["matched_label"]) == ("fruitplukker", "Obstpflücker")

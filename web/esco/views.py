@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import login_required
 
 from matcher.skills.search import SearchHit, available_languages, search_concepts
-from matcher.skills.services import get_concept_detail
+from matcher.skills.services import get_concept_detail, name_concepts
 from web.db import get_session
 from web.esco.forms import ApiSearchForm, SearchForm
 from web.i18n import language_name
@@ -69,10 +71,18 @@ def _hit_json(hit: SearchHit) -> dict:
 
 
 def _search(form: SearchForm, limit: int) -> list[SearchHit]:
-    return search_concepts(
-        get_session(),
+    session = get_session()
+    hits = search_concepts(
+        session,
         form.q.data,
         kind=form.kind.data or None,
         lang=form.lang.data or None,
         limit=limit,
     )
+    # The language filter says where to look; the reader still wants names in their own language.
+    names = name_concepts(session, [hit.uri for hit in hits], str(get_locale()))
+    named = []
+    for hit in hits:
+        label, lang = names.get(hit.uri, (hit.label, hit.lang))  # index newer than the rows
+        named.append(replace(hit, label=label, lang=lang))
+    return named
