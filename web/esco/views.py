@@ -83,6 +83,6 @@ def _search(form: SearchForm, limit: int) -> list[SearchHit]:
     names = name_concepts(session, [hit.uri for hit in hits], str(get_locale()))
     named = []
     for hit in hits:
-        label, lang = names.get(hit.uri, (hit.label, hit.lang))  # index newer than the rows
+        label, lang = names.get(hit.uri, (hit.label, hit.lang))  # index older than the rows
         named.append(replace(hit, label=label, lang=lang))
     return named
