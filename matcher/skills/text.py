@@ -83,16 +83,16 @@ def label_variants(label: str) -> list[str]:
 # Small generic function-word lists, written by hand; they only damp words in sentences.
 _RAW_STOPS = {
     "en": (
-        "years excellent responsibilities but the us most not others also per a this he yours or "
-        "g by with too over those at can more should requirements include might role including "
-        "client ours and skill was she than preferred that to seeking experience across has using "
-        "opportunity it whom into do all any organization able our experienced clients team each "
-        "great e very is skills other working as would how does then where every so eg ideal "
-        "ideally me your why via in be what based up includes if ie shall join which are new on "
-        "you i from candidates while may been have about required we were his no must candidate "
-        "there within its strong being their use such work could these company itself them well "
-        "both like her had my they when year knowledge an will responsible ability out plus of "
-        "position for looking etc look good who"
+        "a about across all also an and any are as at be been being both but by can could do does "
+        "each e eg etc for from g had has have he her his how i ie if in into is it its itself "
+        "may me might more most must my no not of on or other others our ours out over per she "
+        "should so such than that the their them then there these they this those to too us very "
+        "via was we were what when where which while who whom why will with would you your yours "
+        "able ability based candidate candidates excellent experience experienced great good "
+        "ideal ideally include includes including join knowledge look looking opportunity plus "
+        "position preferred required requirement requirements responsibilities responsible "
+        "seeking skill skills strong well year years use using new company organization client "
+        "clients role"
     ),
     "nl": (
         "kennis een voor in onze hun ze moeten zijn dit tot om heeft wordt te door die en maar "
