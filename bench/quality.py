@@ -14,7 +14,7 @@ from bench import Figure
 from bench.search import full_index
 from matcher.config import project_root
 from matcher.skills.extract import extractor_for
-from matcher.skills.search import MAP_OTHER_LANGUAGES, hits_from_index
+from matcher.skills.search import MAP_DESCRIPTIONS, MAP_OTHER_LANGUAGES, hits_from_index
 
 TITLE_TARGETS = {"jobbert": "top-5 ≥ 0.60", "melo": "top-5 ≥ 0.85"}
 SENTENCE_TARGET = "RP@5 ≥ 0.55"
@@ -47,6 +47,7 @@ def _titles(path: Path) -> Figure:
             lang=item.get("lang"),
             limit=5,
             other_languages=MAP_OTHER_LANGUAGES,  # as `fairmatch esco map` does
+            descriptions=MAP_DESCRIPTIONS,
         )
         got = [h.uri for h in hits]
         expected = set(item["expect"]) if isinstance(item["expect"], list) else {item["expect"]}

@@ -15,10 +15,23 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matcher.skills.text import char_ngrams, label_variants, normalize, word_prefixes
+from matcher.skills.text import (
+    char_ngrams,
+    content_words,
+    label_variants,
+    normalize,
+    word_prefixes,
+)
 
 KINDS = ("skill", "occupation")
+# Concepts found by their description alone that join the label candidates.
+DESCRIPTION_CANDIDATES = 20
+
+
+def _english_words(text: str) -> list[str]:
+    return content_words(text, "en")
 
 
 @dataclass(frozen=True)
@@ -221,45 +234,92 @@ class LabelIndex:
         limit: int = 10,
         *,
         other_languages: float = 0.0,
+        descriptions: float = 0.0,
     ) -> list[RawHit]:
         """Best distinct concepts of one kind for a query, best first.
 
         With `other_languages` > 0, labels of other languages than `lang` count too, their
         scores multiplied by it (cognates, shared technical words, untranslated labels).
+        With `descriptions` > 0, English queries also match the concepts' descriptions by word,
+        with that weight: words a title shares with what the job is, not what it is called.
         """
         if kind not in self.tables:
             return []
         table = self.tables[kind]
-        if lang and other_languages > 0 and lang in table.lang_slices:
-            start, scores = self.label_scores(text, kind, None)
-            a, b = table.lang_slices[lang]
-            scores[:a] *= other_languages
-            scores[b:] *= other_languages
-        else:
-            start, scores = self.label_scores(text, kind, lang)
-        if not len(scores):
-            return []
-        k = min(self.candidates * 3, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        top = top[scores[top] > 0]
-        best: dict[int, tuple[float, int, int]] = {}
-        for row in top[np.argsort(-scores[top])] + start:
-            ci = int(table.concept[row])
-            s = float(scores[row - start])
-            if ci in best:
-                b = best[ci]
-                best[ci] = (b[0], b[1], b[2] + 1)
-            elif len(best) < self.candidates:
-                best[ci] = (s, int(row), 1)
+        start, scores = self._scores(text, kind, lang, other_languages)
+        best = self._group(table, start, scores)
+        described = None
+        if descriptions > 0 and lang in (None, "en"):
+            described = self._description_scores(text, kind)
+            for ci in described[1]:
+                best.setdefault(ci, (0.0, self._any_row(table, ci, lang), 1))
         query = normalize(text)
         hits = []
         for ci, (s, row, n) in best.items():
             label = normalize(table.text(row))
             fuzzy = max(fuzz.ratio(query, label), fuzz.token_sort_ratio(query, label)) / 100
             final = 0.7 * s + 0.3 * fuzzy + 0.02 * min(n - 1, 3)
+            if described is not None:
+                final = (final + descriptions * described[0][ci]) / (1 + descriptions)
             hits.append(RawHit(ci, min(final, 1.0), row))
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]
+
+    def _scores(
+        self, text: str, kind: str, lang: str | None, other_languages: float
+    ) -> tuple[int, np.ndarray]:
+        table = self.tables[kind]
+        if lang and other_languages > 0 and lang in table.lang_slices:
+            start, scores = self.label_scores(text, kind, None)
+            a, b = table.lang_slices[lang]
+            scores[:a] *= other_languages
+            scores[b:] *= other_languages
+            return start, scores
+        return self.label_scores(text, kind, lang)
+
+    def _group(
+        self, table: _KindTable, start: int, scores: np.ndarray
+    ) -> dict[int, tuple[float, int, int]]:
+        """Concept → (best label score, its row, labels among the top rows), best first."""
+        best: dict[int, tuple[float, int, int]] = {}
+        if not len(scores):
+            return best
+        k = min(self.candidates * 3, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[scores[top] > 0]
+        for row in top[np.argsort(-scores[top])] + start:
+            ci = int(table.concept[row])
+            if ci in best:
+                b = best[ci]
+                best[ci] = (b[0], b[1], b[2] + 1)
+            elif len(best) < self.candidates:
+                best[ci] = (float(scores[row - start]), int(row), 1)
+        return best
+
+    def _description_scores(self, text: str, kind: str) -> tuple[np.ndarray, list[int]]:
+        """Word TF-IDF cosine of the query with every concept's description (by concept
+        position), and the best few concepts."""
+        model = self.extras.setdefault("descriptions", {})
+        if kind not in model:
+            positions = [i for i, c in enumerate(self.concepts) if c.kind == kind]
+            vectorizer = TfidfVectorizer(analyzer=_english_words, sublinear_tf=True)
+            docs = [f"{self.concepts[i].label}. {self.concepts[i].description}" for i in positions]
+            matrix = vectorizer.fit_transform(docs).T.tocsr()
+            model[kind] = (vectorizer, matrix, np.array(positions))
+        vectorizer, matrix, positions = model[kind]
+        sims = np.asarray((vectorizer.transform([text]) @ matrix).todense()).ravel()
+        by_concept = np.zeros(len(self.concepts))
+        by_concept[positions] = sims
+        top = np.argsort(-sims)[:DESCRIPTION_CANDIDATES]
+        return by_concept, positions[top[sims[top] > 0]].tolist()
+
+    def _any_row(self, table: _KindTable, concept: int, lang: str | None) -> int:
+        """A label row to show for a concept found by its description."""
+        for code in (lang, "en"):
+            rows = self._preferred.get(code or "")
+            if rows is not None and rows[concept] >= 0:
+                return int(rows[concept])
+        return int(np.flatnonzero(table.concept == concept)[0])
 
     def matched_label(self, kind: str, row: int) -> tuple[str, str]:
         """Text and language of a label row."""

@@ -25,6 +25,8 @@ VERSION_CHECK_SECONDS = 2.0
 # Batch mapping of a title in one language still learns from the labels of the others
 # (cognates, untranslated technical words), at this fraction of their score.
 MAP_OTHER_LANGUAGES = 0.8
+# ... and English titles also match the concepts' descriptions by word, with this weight.
+MAP_DESCRIPTIONS = 0.4
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ def hits_from_index(
     lang: str | None = None,
     limit: int = 10,
     other_languages: float = 0.0,
+    descriptions: float = 0.0,
 ) -> list[SearchHit]:
     """Search a built index: distinct concepts, best first (see `search_concepts`)."""
     if kind is not None and kind not in KINDS:
@@ -141,7 +144,9 @@ def hits_from_index(
         return []
     found = []
     for k in [kind] if kind else KINDS:
-        hits = index.search(q, k, lang, limit, other_languages=other_languages)
+        hits = index.search(
+            q, k, lang, limit, other_languages=other_languages, descriptions=descriptions
+        )
         found.extend((k, hit) for hit in hits)
     found.sort(key=lambda kh: -kh[1].score)
     hits = []
@@ -163,13 +168,21 @@ def search_concepts(
     lang: str | None = None,
     limit: int = 10,
     other_languages: float = 0.0,
+    descriptions: float = 0.0,
 ) -> list[SearchHit]:
     """Type-ahead search of ESCO skills and occupations by any label in any loaded language.
 
     `lang` restricts the labels matched and sets the display language; with `other_languages`
-    > 0 (batch mapping) labels of other languages count too, at that fraction of their score.
+    > 0 (batch mapping) labels of other languages count too, at that fraction of their score;
+    with `descriptions` > 0 English queries also match concept descriptions, with that weight.
     """
     index = get_index(session)
     return hits_from_index(
-        index, q, kind=kind, lang=lang, limit=limit, other_languages=other_languages
+        index,
+        q,
+        kind=kind,
+        lang=lang,
+        limit=limit,
+        other_languages=other_languages,
+        descriptions=descriptions,
     )

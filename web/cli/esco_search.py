@@ -10,7 +10,12 @@ import click
 
 from matcher.progress import Progress
 from matcher.skills.extract import extract_skills
-from matcher.skills.search import MAP_OTHER_LANGUAGES, available_languages, search_concepts
+from matcher.skills.search import (
+    MAP_DESCRIPTIONS,
+    MAP_OTHER_LANGUAGES,
+    available_languages,
+    search_concepts,
+)
 from web.cli.common import command_session, fail
 from web.cli.esco import esco
 
@@ -99,6 +104,7 @@ def map_(input_file: IO[str], output_file: IO[str], kind, lang, top: int) -> Non
                 lang=item.get("lang") or lang,
                 limit=top,
                 other_languages=MAP_OTHER_LANGUAGES,
+                descriptions=MAP_DESCRIPTIONS,
             )
             candidates = [
                 {"uri": h.uri, "label": h.label, "lang": h.lang, "score": h.score} for h in hits
