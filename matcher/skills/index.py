@@ -136,17 +136,17 @@ class LabelIndex:
         self.extras: dict[str, dict] = {}  # derived models (extractors) cached with the index
         rows: dict[str, list[tuple[str, int, str, str, bool]]] = defaultdict(list)
         seen: set[tuple[int, str, str]] = set()
+        kinds = [c.kind for c in data.concepts]
         # Preferred labels first, so a preferred label wins over an equal alternative one.
-        for preferred in (True, False):
-            for ci, lang, kind, text in data.labels:
-                if (kind == "preferred") != preferred:
-                    continue
-                for i, variant in enumerate(label_variants(text)):
-                    norm = normalize(variant)
-                    if norm and (ci, lang, norm) not in seen:
-                        seen.add((ci, lang, norm))
-                        row = (lang, ci, variant, norm, preferred and i == 0)
-                        rows[data.concepts[ci].kind].append(row)
+        ordered = sorted(data.labels, key=lambda label: label[2] != "preferred")
+        for ci, lang, kind, text in ordered:
+            preferred = kind == "preferred"
+            for i, variant in enumerate(label_variants(text) if "/" in text else (text,)):
+                norm = normalize(variant)
+                key = (ci, lang, norm)
+                if norm and key not in seen:
+                    seen.add(key)
+                    rows[kinds[ci]].append((lang, ci, variant, norm, preferred and i == 0))
         del seen
         self.languages = sorted({lang for _, lang, _, _ in data.labels})
         words: dict[str, int] = {}
@@ -160,9 +160,14 @@ class LabelIndex:
             table.finish(word_features, len(self._char_keys))
         self._preferred: dict[str, np.ndarray] = {}
         for table in self.tables.values():
+            by_lang: dict[str, list[tuple[int, int]]] = defaultdict(list)
             for row, ci, lang in table.preferred_rows:
-                arr = self._preferred.setdefault(lang, np.full(len(self.concepts), -1, np.int32))
-                arr[ci] = row
+                by_lang[lang].append((ci, row))
+            for lang, pairs in by_lang.items():
+                if lang not in self._preferred:
+                    self._preferred[lang] = np.full(len(self.concepts), -1, np.int32)
+                concepts, label_rows = zip(*pairs, strict=True)
+                self._preferred[lang][list(concepts)] = label_rows
             del table.preferred_rows
 
     def _word_features(self, words: dict[str, int]) -> sp.csr_matrix:
