@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from web.cli import main
 
@@ -13,7 +17,27 @@ from web.cli import main
 def run(host: str, port: int) -> None:
     """Serve the web app."""
     from web.app import create_app
+    from web.db import EXTENSION
 
     app = create_app()
+    # Build the search index while the server already answers, so that the first coach who
+    # types in the explorer does not wait for it.
+    threading.Thread(
+        target=warm_search_index, args=(app.extensions[EXTENSION],), daemon=True
+    ).start()
     click.echo(f"Fairmatch on http://{host}:{port}/ (Ctrl+C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def warm_search_index(factory: sessionmaker[Session]) -> None:
+    """Build this process's ESCO label index now rather than on the first search."""
+    from matcher.skills.search import get_index
+
+    started = time.perf_counter()
+    with factory() as session:
+        index = get_index(session)
+    click.echo(
+        f"search index ready: {len(index.languages)} languages "
+        f"in {time.perf_counter() - started:.1f} s",
+        err=True,
+    )
