@@ -134,3 +134,10 @@ def test_the_language_switch_carries_its_own_csrf_token(session_factory):
     )
     assert "Inloggen" in response.get_data(as_text=True)
     assert client.post("/language", data={"language-language": "en"}).status_code == 400
+
+
+def test_every_page_credits_esco_in_the_readers_language(client):
+    english = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "uses the ESCO classification of the European Commission" in english
+    dutch = client.get("/login", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "ESCO-classificatie van de Europese Commissie" in dutch
