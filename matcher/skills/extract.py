@@ -34,12 +34,15 @@ class ExtractedSkill:
 
 
 class SkillExtractor:
-    """Scores every skill of one language against a text; built once per index and language."""
+    """Scores every skill against a text by its labels of one language (None: of every language).
 
-    def __init__(self, index: LabelIndex, lang: str):
+    Built once per index and language.
+    """
+
+    def __init__(self, index: LabelIndex, lang: str | None):
         self.index, self.lang = index, lang
         table = index.tables["skill"]
-        self.start, self.stop = table.lang_slices[lang]
+        self.start, self.stop = table.lang_slices[lang] if lang else (0, table.size)
         self.row_concept = table.concept[self.start : self.stop]
         texts = [table.text(r) for r in range(self.start, self.stop)]
 
@@ -51,7 +54,7 @@ class SkillExtractor:
         concepts = index.concepts
         self.skills = np.unique(self.row_concept)
         self._descriptions = None
-        if lang == "en":
+        if lang in ("en", None):
             self._desc = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
             docs = [concepts[c].description for c in self.skills]
             self._descriptions = self._desc.fit_transform(docs).T.tocsr()
@@ -86,15 +89,17 @@ class SkillExtractor:
         scores = scores + PRIOR_WEIGHT * self._prior * (scores > 0)
         return self.skills, scores
 
-    def extract(self, text: str, top: int = 10) -> list[ExtractedSkill]:
-        """The best `top` skills for a text, best first."""
+    def extract(
+        self, text: str, top: int = 10, display_lang: str | None = None
+    ) -> list[ExtractedSkill]:
+        """The best `top` skills for a text, best first, labelled in `display_lang` if it can."""
         skills, scores = self.score(text)
         order = np.argsort(-scores)[:top]
         scale = (WORD_WEIGHT + WINDOW_WEIGHT + DESCRIPTION_WEIGHT + PRIOR_WEIGHT) or 1.0
         return [
             ExtractedSkill(
                 self.index.concepts[skills[i]].uri,
-                self.index.display_label(int(skills[i]), self.lang)[0],
+                self.index.display_label(int(skills[i]), display_lang or self.lang)[0],
                 round(min(float(scores[i]) / scale, 1.0), 4),
             )
             for i in order
@@ -103,12 +108,18 @@ class SkillExtractor:
 
 
 def extractor_for(index: LabelIndex, lang: str | None) -> SkillExtractor:
-    """The cached extractor of an index for a language (English when it has no skill labels)."""
+    """The cached extractor of an index for a text's language.
+
+    No language given: English. A language without skill labels: the labels of every
+    language at once (cognates and English loan words still match).
+    """
     skills = index.tables.get("skill")
     if skills is None:
         raise ValueError("no ESCO skills loaded")
-    if lang not in skills.lang_slices:
-        lang = "en" if "en" in skills.lang_slices else next(iter(skills.lang_slices))
+    if lang is None and "en" in skills.lang_slices:
+        lang = "en"
+    elif lang not in skills.lang_slices:
+        lang = None
     cache = index.extras.setdefault("extractors", {})
     if lang not in cache:
         cache[lang] = SkillExtractor(index, lang)
@@ -121,4 +132,4 @@ def extract_skills(
     """Suggest the ESCO skills a job-ad sentence or intake note mentions, best first."""
     if not text.strip() or top <= 0:
         return []
-    return extractor_for(get_index(session), lang).extract(text, top)
+    return extractor_for(get_index(session), lang).extract(text, top, display_lang=lang)

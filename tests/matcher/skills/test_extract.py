@@ -44,6 +44,12 @@ def test_a_sentence_in_dutch_uses_dutch_labels(index):
     assert top_uris(index, "Ik kan een heftruck besturen", lang="nl")[0] == OPERATE_FORKLIFT
 
 
+def test_a_language_without_skill_labels_matches_every_language(index):
+    assert (
+        top_uris(index, "Gabelstapler fahren, heftruck besturen", lang="pl")[0] == OPERATE_FORKLIFT
+    )
+
+
 def test_scores_are_between_zero_and_one_best_first(index):
     skills = extractor_for(index, "en").extract("operate forklift, weld metal parts", 10)
     scores = [s.score for s in skills]
