@@ -2,9 +2,9 @@
 
 Built from plain data (``IndexData``), so tests and benchmarks can build one without a database.
 Each label is a sparse vector of character trigrams (typos, missing accents, word order) plus,
-at a lower weight, the prefixes of its words (unfinished words, plural forms). The matrix is
-stored transposed (feature → labels), so a query touches only the postings of its own features.
-Labels of one kind are sorted by language: a language filter is a slice.
+at a lower weight, the prefixes of its words (unfinished words, plural forms). Only postings are
+stored (feature → label rows, presence) plus each label's norms, so a query touches the postings
+of its own features only. Labels of one kind are sorted by language: a language filter is a slice.
 """
 
 from __future__ import annotations
@@ -302,8 +302,7 @@ class LabelIndex:
         return best
 
     def _description_scores(self, text: str, kind: str) -> tuple[np.ndarray, list[int]]:
-        """Word TF-IDF cosine of the query with every concept's description (by concept
-        position), and the best few concepts."""
+        """Query-description word TF-IDF cosine per concept position, and the best concepts."""
         model = self.extras.setdefault("descriptions", {})
         if kind not in model:
             positions = [i for i, c in enumerate(self.concepts) if c.kind == kind]
