@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from matcher.skills.index import LabelIndex
 from matcher.skills.search import get_index
-from matcher.skills.text import content_words
+from matcher.skills.text import content_words, stop_words, tokenize
 
 WORD_WEIGHT = 1.0
 WINDOW_WEIGHT = 0.5
@@ -62,9 +62,14 @@ class SkillExtractor:
         self._prior = np.log1p(counts) / max(np.log1p(counts.max()), 1.0)
 
     def _window_scores(self, words: list[str]) -> np.ndarray:
+        """Best trigram score of each label against any window of one to four words."""
+        # Windows keep inner stop words ("work in teams") but never start or end with one.
+        stops = stop_words(self.lang)
         best = np.zeros(self.stop - self.start, dtype=np.float64)
         for size in range(1, MAX_WINDOW + 1):
             for i in range(len(words) - size + 1):
+                if words[i] in stops or words[i + size - 1] in stops:
+                    continue
                 _, scores = self.index.label_scores(
                     " ".join(words[i : i + size]), "skill", self.lang
                 )
@@ -78,7 +83,7 @@ class SkillExtractor:
         if words:
             query = self._words.transform([text])
             rows += WORD_WEIGHT * np.asarray((query @ self._label_words).todense()).ravel()
-            rows += WINDOW_WEIGHT * self._window_scores(words)
+            rows += WINDOW_WEIGHT * self._window_scores(tokenize(text))
         per_concept = np.zeros(len(self.index.concepts), dtype=np.float64)
         np.maximum.at(per_concept, self.row_concept, rows)
         scores = per_concept[self.skills]

@@ -48,10 +48,16 @@ def tokenize(text: str) -> list[str]:
     return normalize(text).split()
 
 
+def stop_words(lang: str | None) -> frozenset[str]:
+    """Stop words of a language; of every known language when none is given; English if unknown."""
+    if not lang:
+        return _ALL_STOPS
+    return STOP_WORDS.get(lang, STOP_WORDS["en"])
+
+
 def content_words(text: str, lang: str | None = None) -> list[str]:
     """Normalised words without stop words (of `lang`, or of every known language)."""
-    stops = STOP_WORDS.get(lang or "") if lang else _ALL_STOPS
-    stops = stops if stops is not None else STOP_WORDS["en"]
+    stops = stop_words(lang)
     return [w for w in tokenize(text) if w not in stops and len(w) > 1]
 
 
