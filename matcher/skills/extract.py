@@ -135,6 +135,7 @@ def extract_skills(
     session: Session, text: str, *, lang: str | None = None, top: int = 10
 ) -> list[ExtractedSkill]:
     """Suggest the ESCO skills a job-ad sentence or intake note mentions, best first."""
-    if not text.strip() or top <= 0:
+    index = get_index(session)
+    if not text.strip() or top <= 0 or "skill" not in index.tables:
         return []
-    return extractor_for(get_index(session), lang).extract(text, top, display_lang=lang)
+    return extractor_for(index, lang).extract(text, top, display_lang=lang)

@@ -24,9 +24,12 @@ KIND = click.Choice(["skill", "occupation"])
 PROGRESS_FROM = 200
 
 
-def _check_lang(session, lang: str | None) -> None:
-    if lang and lang not in available_languages(session):
-        fail(f"no labels in language {lang!r}; loaded: {', '.join(available_languages(session))}")
+def _check_loaded(session, lang: str | None = None) -> None:
+    loaded = available_languages(session)
+    if not loaded:
+        fail("no ESCO data loaded: run `fairmatch esco import` first")
+    if lang and lang not in loaded:
+        fail(f"no labels in language {lang!r}; loaded: {', '.join(loaded)}")
 
 
 def _read_jsonl(stream: IO[str], required: str) -> list[tuple[int, dict[str, Any]]]:
@@ -68,7 +71,7 @@ def _progress(label: str, items: list) -> Iterator:
 def search(query: str, kind: str | None, lang: str | None, limit: int, as_json: bool) -> None:
     """Search ESCO skills and occupations by label, forgiving typos and unfinished words."""
     with command_session() as session:
-        _check_lang(session, lang)
+        _check_loaded(session, lang)
         hits = search_concepts(session, query, kind=kind, lang=lang, limit=limit)
     if as_json:
         click.echo(json.dumps([hit.__dict__ for hit in hits], ensure_ascii=False, indent=1))
@@ -96,6 +99,7 @@ def map_(input_file: IO[str], output_file: IO[str], kind, lang, top: int) -> Non
     """Map each JSONL line {"id","q"[,"lang","kind"]} to its best ESCO candidates."""
     items = _read_jsonl(input_file, "q")
     with command_session() as session:
+        _check_loaded(session)
         for _, item in _progress("mapping", items):
             hits = search_concepts(
                 session,
@@ -121,6 +125,7 @@ def extract(input_file: IO[str], output_file: IO[str], top: int) -> None:
     """Extract ESCO skills from each JSONL line {"id","text"[,"lang"]}, best first."""
     items = _read_jsonl(input_file, "text")
     with command_session() as session:
+        _check_loaded(session)
         for _, item in _progress("extracting", items):
             skills = extract_skills(session, item["text"], lang=item.get("lang"), top=top)
             out = {

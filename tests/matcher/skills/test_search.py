@@ -294,3 +294,17 @@ def test_search_refuses_an_unloaded_language(cli):
     result = cli("search", "cook", "--lang", "xx")
     assert result.exit_code != 0
     assert "language 'xx'" in result.output
+
+
+def test_commands_on_an_empty_database_say_what_to_do(fresh_database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", fresh_database_url)
+    open_engine.cache_clear()
+    src = write_lines(tmp_path / "in.jsonl", [json.dumps({"id": "a", "q": "cook"})])
+    try:
+        for args in (["search", "cook"], ["map", "--input", src, "--output", tmp_path / "o"]):
+            result = CliRunner().invoke(main, ["esco", *map(str, args)])
+            assert result.exit_code != 0
+            assert "run `fairmatch esco import` first" in result.output
+    finally:
+        open_engine().dispose()
+        open_engine.cache_clear()
