@@ -48,6 +48,8 @@ def data_version(session: Session) -> int:
 def load_index_data(session: Session) -> IndexData:
     """Read what the label index needs (concepts, labels, ESCO usage) from the database."""
     kinds = (ConceptKind.SKILL, ConceptKind.OCCUPATION)
+    # Version first: an import committing meanwhile then only causes one more rebuild.
+    version = data_version(session)
     essential = dict(
         session.execute(
             select(OccupationSkill.skill_id, func.count())
@@ -78,7 +80,7 @@ def load_index_data(session: Session) -> IndexData:
     preferred = LabelKind.PREFERRED
     for cid, lang, kind, text in label_rows:
         labels.append((position[cid], lang, "preferred" if kind == preferred else "other", text))
-    return IndexData(concepts, labels, data_version(session))
+    return IndexData(concepts, labels, version)
 
 
 class _IndexCache:

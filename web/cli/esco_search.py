@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -74,7 +75,7 @@ def search(query: str, kind: str | None, lang: str | None, limit: int, as_json: 
         _check_loaded(session, lang)
         hits = search_concepts(session, query, kind=kind, lang=lang, limit=limit)
     if as_json:
-        click.echo(json.dumps([hit.__dict__ for hit in hits], ensure_ascii=False, indent=1))
+        click.echo(json.dumps([asdict(hit) for hit in hits], ensure_ascii=False, indent=1))
         return
     if not hits:
         click.echo("no matches")
