@@ -158,11 +158,13 @@ def test_demo_users_can_sign_in_with_the_demo_password(cli_database):
 
 
 def test_run_serves_on_localhost_5000_by_default(cli_database, monkeypatch):
-    calls = []
+    calls, warmed = [], []
     monkeypatch.setattr(Flask, "run", lambda self, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr("web.cli.serve.warm_search_index", warmed.append)
     result = run("run")
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:5000/" in result.output
     assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 5000
+    assert len(warmed) == 1, "the search index is built in the background at start"
     run("run", "--host", "0.0.0.0", "--port", "8080")
     assert calls[1]["host"] == "0.0.0.0" and calls[1]["port"] == 8080

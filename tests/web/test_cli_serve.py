@@ -20,3 +20,12 @@ def test_warming_builds_the_index_the_first_search_then_uses(session, session_fa
     assert search.get_index(session) is warmed
     assert [hit.label for hit in hits] == ["forklift operator"]
     search.clear_index_cache()
+
+
+def test_a_database_error_while_warming_is_reported_not_raised(tmp_path, capsys):
+    from matcher.db import make_engine, make_session_factory
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    warm_search_index(make_session_factory(engine))
+    assert "search index not built at start" in capsys.readouterr().err
+    engine.dispose()

@@ -6,6 +6,7 @@ import threading
 import time
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from web.cli import main
@@ -34,8 +35,13 @@ def warm_search_index(factory: sessionmaker[Session]) -> None:
     from matcher.skills.search import get_index
 
     started = time.perf_counter()
-    with factory() as session:
-        index = get_index(session)
+    try:
+        with factory() as session:
+            index = get_index(session)
+    except SQLAlchemyError as exc:
+        # Not fatal: the index is then built on the first search instead.
+        click.echo(f"search index not built at start: {exc.__class__.__name__}", err=True)
+        return
     click.echo(
         f"search index ready: {len(index.languages)} languages "
         f"in {time.perf_counter() - started:.1f} s",
