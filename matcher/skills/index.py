@@ -2,9 +2,11 @@
 
 Built from plain data (``IndexData``), so tests and benchmarks can build one without a database.
 Each label is a sparse vector of character trigrams (typos, missing accents, word order) plus,
-at a lower weight, the prefixes of its words (unfinished words, plural forms). Only postings are
-stored (feature → label rows, presence) plus each label's norms, so a query touches the postings
-of its own features only. Labels of one kind are sorted by language: a language filter is a slice.
+at a lower weight, the prefixes of its words (unfinished words, plural forms), and, for the
+languages `morph` has rules for, the folded stems of its words (plural and gender forms).
+Only postings are stored (feature → label rows, presence) plus each label's norms, so a query
+touches the postings of its own features only. Labels of one kind are sorted by language: a
+language filter is a slice.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from matcher.skills.morph import FOLD_LANGS, stem_features
 from matcher.skills.text import (
     char_ngrams,
     content_words,
@@ -28,6 +31,8 @@ from matcher.skills.text import (
 KINDS = ("skill", "occupation")
 # Concepts found by their description alone that join the label candidates.
 DESCRIPTION_CANDIDATES = 20
+# Weight of the folded-stem channel (plural and gender forms), added to trigrams and prefixes.
+STEM_WEIGHT = 0.3
 
 
 def _english_words(text: str) -> list[str]:
@@ -84,7 +89,7 @@ class _KindTable:
             shape=(len(rows), len(words)),
         )
 
-    def finish(self, word_features: sp.csr_matrix, n_char: int) -> None:
+    def finish(self, word_features: sp.csr_matrix, n_char: int, n_pref: int) -> None:
         """Turn label → words into feature → labels postings with IDF and per-label norms."""
         x = (self.label_words @ word_features).tocsr()
         del self.label_words
@@ -92,12 +97,13 @@ class _KindTable:
         df = np.bincount(x.indices, minlength=x.shape[1])
         self.idf = (np.log((1 + self.size) / (1 + df)) + 1).astype(np.float32)
         sq = self.idf.astype(np.float64) ** 2
-        is_char = np.arange(x.shape[1]) < n_char
-        norm_c = np.sqrt(x @ (sq * is_char))
-        norm_p = np.sqrt(x @ (sq * ~is_char))
+        col = np.arange(x.shape[1])
+        channel = (col >= n_char).astype(np.int8) + (col >= n_char + n_pref)
+        norms = [np.sqrt(x @ (sq * (channel == c))) for c in range(3)]
         with np.errstate(divide="ignore"):
-            self.inv_norm_c = np.where(norm_c > 0, 1 / norm_c, 0).astype(np.float32)
-            self.inv_norm_p = np.where(norm_p > 0, 1 / norm_p, 0).astype(np.float32)
+            self.inv_norm_c, self.inv_norm_p, self.inv_norm_s = (
+                np.where(n > 0, 1 / n, 0).astype(np.float32) for n in norms
+            )
         postings = x.T.tocsr()
         postings.sort_indices()
         self.indptr = postings.indptr.astype(np.int64)
@@ -150,14 +156,19 @@ class LabelIndex:
         del seen
         self.languages = sorted({lang for _, lang, _, _ in data.labels})
         words: dict[str, int] = {}
+        word_langs: dict[str, set[str]] = defaultdict(set)  # of the languages with folding
         for kind_rows in rows.values():
             for r in kind_rows:
+                folds = r[0] in FOLD_LANGS
                 for w in r[3].split():
                     words.setdefault(w, len(words))
+                    if folds:
+                        word_langs[w].add(r[0])
         self.tables = {k: _KindTable(rows.pop(k), words) for k in KINDS if rows.get(k)}
-        word_features = self._word_features(words)
+        word_features = self._word_features(words, word_langs)
+        del word_langs
         for table in self.tables.values():
-            table.finish(word_features, len(self._char_keys))
+            table.finish(word_features, len(self._char_keys), len(self._pref_keys))
         self._preferred: dict[str, np.ndarray] = {}
         for table in self.tables.values():
             by_lang: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -170,25 +181,33 @@ class LabelIndex:
                 self._preferred[lang][list(concepts)] = label_rows
             del table.preferred_rows
 
-    def _word_features(self, words: dict[str, int]) -> sp.csr_matrix:
+    def _word_features(
+        self, words: dict[str, int], word_langs: dict[str, set[str]]
+    ) -> sp.csr_matrix:
         """Word → feature matrix; features are identified by the hash of their text."""
-        char_h, char_n, pref_h, pref_n = [], [], [], []
+        char_h, char_n, pref_h, pref_n, stem_h, stem_n = [], [], [], [], [], []
+        no_langs: set[str] = set()
         for w in words:
             grams, prefixes = char_ngrams(w), word_prefixes(w)
+            stems = stem_features(w, word_langs.get(w, no_langs))
             char_h.extend(map(hash, grams))
             char_n.append(len(grams))
             pref_h.extend(map(hash, prefixes))
             pref_n.append(len(prefixes))
+            stem_h.extend(map(hash, stems))
+            stem_n.append(len(stems))
         self._char_keys, char_ids = np.unique(np.array(char_h, np.int64), return_inverse=True)
         self._pref_keys, pref_ids = np.unique(np.array(pref_h, np.int64), return_inverse=True)
-        n_char = len(self._char_keys)
+        self._stem_keys, stem_ids = np.unique(np.array(stem_h, np.int64), return_inverse=True)
+        n_char, n_pref = len(self._char_keys), len(self._pref_keys)
+        word_ids = np.arange(len(words))
         rows = np.concatenate(
-            [np.repeat(np.arange(len(words)), char_n), np.repeat(np.arange(len(words)), pref_n)]
+            [np.repeat(word_ids, char_n), np.repeat(word_ids, pref_n), np.repeat(word_ids, stem_n)]
         )
-        cols = np.concatenate([char_ids, pref_ids + n_char])
+        cols = np.concatenate([char_ids, pref_ids + n_char, stem_ids + n_char + n_pref])
         return sp.csr_matrix(
             (np.ones(len(cols), np.float32), (rows, cols)),
-            shape=(len(words), n_char + len(self._pref_keys)),
+            shape=(len(words), n_char + n_pref + len(self._stem_keys)),
         )
 
     @staticmethod
@@ -201,35 +220,57 @@ class LabelIndex:
         known = keys[pos] == hashes
         return pos[known], int((~known).sum())
 
-    def _query_features(self, text: str, table: _KindTable) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Char and prefix feature ids of a query with weights idf² / query norm."""
+    def _query_features(
+        self, text: str, table: _KindTable, lang: str | None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Char, prefix and stem feature ids of a query with weights idf² / query norm."""
         words = list(dict.fromkeys(normalize(text).split()))
+        langs = (lang,) if lang else ()
         char_ids, unknown_c = self._lookup(
             self._char_keys, [g for w in words for g in char_ngrams(w)]
         )
         pref_ids, unknown_p = self._lookup(
             self._pref_keys, [p for w in words for p in word_prefixes(w)]
         )
+        stem_ids, unknown_s = self._lookup(
+            self._stem_keys, [f for w in words for f in stem_features(w, langs)]
+        )
+        n_char, n_pref = len(self._char_keys), len(self._pref_keys)
         top = float(table.idf.max()) ** 2
         out = []
-        for ids, unknown in ((char_ids, unknown_c), (pref_ids + len(self._char_keys), unknown_p)):
+        for ids, unknown in (
+            (char_ids, unknown_c),
+            (pref_ids + n_char, unknown_p),
+            (stem_ids + n_char + n_pref, unknown_s),
+        ):
             sq = table.idf[ids].astype(np.float64) ** 2
             norm = np.sqrt(sq.sum() + unknown * top) or 1.0
             out.append((ids, sq / norm))
         return out
 
-    def label_scores(self, text: str, kind: str, lang: str | None = None) -> tuple[int, np.ndarray]:
-        """Score 0..1 of the query against every label of a kind (or of one language)."""
+    def label_scores(
+        self, text: str, kind: str, lang: str | None = None, query_lang: str | None = None
+    ) -> tuple[int, np.ndarray]:
+        """Score 0..1 of the query against every label of a kind (or of one language).
+
+        `query_lang` (default `lang`) is the language the query's words are folded in; the
+        folded-stem channel adds to the score (not to the scale), so languages without rules
+        score as before.
+        """
         table = self.tables[kind]
         start, stop = (0, table.size) if lang is None else table.lang_slices.get(lang, (0, 0))
         if stop <= start:
             return start, np.zeros(0, dtype=np.float32)
-        (c_ids, c_w), (p_ids, p_w) = self._query_features(text, table)
+        (c_ids, c_w), (p_ids, p_w), (m_ids, m_w) = self._query_features(
+            text, table, query_lang or lang
+        )
         scores = table.accumulate(c_ids, c_w, start, stop) * table.inv_norm_c[start:stop]
+        pw, mw = self.prefix_weight, STEM_WEIGHT
         if len(p_ids):
-            pw = self.prefix_weight
             scores += pw * table.accumulate(p_ids, p_w, start, stop) * table.inv_norm_p[start:stop]
-        return start, scores / (1 + self.prefix_weight)
+        if len(m_ids) and mw:
+            scores += mw * table.accumulate(m_ids, m_w, start, stop) * table.inv_norm_s[start:stop]
+        return start, scores / (1 + pw)
 
     def search(
         self,
@@ -275,7 +316,7 @@ class LabelIndex:
     ) -> tuple[int, np.ndarray]:
         table = self.tables[kind]
         if lang and other_languages > 0 and lang in table.lang_slices:
-            start, scores = self.label_scores(text, kind, None)
+            start, scores = self.label_scores(text, kind, None, lang)
             a, b = table.lang_slices[lang]
             scores[:a] *= other_languages
             scores[b:] *= other_languages
