@@ -33,6 +33,11 @@ KINDS = ("skill", "occupation")
 DESCRIPTION_CANDIDATES = 20
 # Weight of the folded-stem channel (plural and gender forms), added to trigrams and prefixes.
 STEM_WEIGHT = 0.3
+# Share of the rapidfuzz ratio in a candidate's final score (the rest: the TF-IDF score), and
+# the bonus per further matching label of the concept (up to three). Chosen by measurement:
+# with 0.1 instead of 0.3, top-5 rises or stays on every title set (up to +0.7 points).
+FUZZY = 0.1
+MULTI = 0.02
 
 
 def _english_words(text: str) -> list[str]:
@@ -304,7 +309,7 @@ class LabelIndex:
         for ci, (s, row, n) in best.items():
             label = normalize(table.text(row))
             fuzzy = max(fuzz.ratio(query, label), fuzz.token_sort_ratio(query, label)) / 100
-            final = 0.7 * s + 0.3 * fuzzy + 0.02 * min(n - 1, 3)
+            final = (1 - FUZZY) * s + FUZZY * fuzzy + MULTI * min(n - 1, 3)
             if described is not None:
                 final = (final + descriptions * described[0][ci]) / (1 + descriptions)
             hits.append(RawHit(ci, min(final, 1.0), row))
