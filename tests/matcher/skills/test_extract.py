@@ -8,17 +8,15 @@ import pytest
 
 from matcher.skills.extract import extract_skills, extractor_for
 from matcher.skills.index import LabelIndex
-from tests.matcher.skills.test_search import (
+from tests.matcher.skills.esco_sample import (
     CLEAN_ROOMS,
     JAVA,
     OPERATE_FORKLIFT,
     WELD_METAL,
     add_concepts,
-    cli,  # noqa: F401  (fixture)
     plain_data,
     write_lines,
 )
-from tests.matcher.skills.test_search import _no_stale_index as _no_stale_index
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +67,7 @@ def test_extract_skills_reads_the_database(session):
     assert extract_skills(session, "   ") == []
 
 
-def test_extract_command_writes_skills_per_line(cli, tmp_path):  # noqa: F811
+def test_extract_command_writes_skills_per_line(cli, tmp_path):
     src = write_lines(
         tmp_path / "in.jsonl",
         [
@@ -88,7 +86,7 @@ def test_extract_command_writes_skills_per_line(cli, tmp_path):  # noqa: F811
     assert rows[1]["skills"][0] == rows[1]["skills"][0] | {"uri": OPERATE_FORKLIFT}
 
 
-def test_extract_names_the_bad_line_and_fails(cli, tmp_path):  # noqa: F811
+def test_extract_names_the_bad_line_and_fails(cli, tmp_path):
     src = write_lines(tmp_path / "in.jsonl", [json.dumps({"id": 1, "text": "cook"}), "", "[]"])
     result = cli("extract", "--input", src, "--output", tmp_path / "out.jsonl")
     assert result.exit_code != 0

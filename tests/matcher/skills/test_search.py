@@ -3,98 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy.orm import Session
 
-from matcher.db import make_engine, make_session_factory, session_scope
-from matcher.skills.index import ConceptData, IndexData, LabelIndex
-from matcher.skills.models import EscoImport, Label, Occupation, OccupationSkill, Skill
+from matcher.skills.index import LabelIndex
+from matcher.skills.models import EscoImport, Occupation
 from matcher.skills.search import (
     available_languages,
-    clear_index_cache,
     hits_from_index,
     search_concepts,
 )
+from tests.matcher.skills.esco_sample import (
+    CLEAN_ROOMS,
+    COOK,
+    ESCO,
+    FORKLIFT_OPERATOR,
+    JAVA,
+    OPERATE_FORKLIFT,
+    WELDER,
+    add_concepts,
+    plain_data,
+    write_lines,
+)
 from web.cli import main
 from web.cli.common import open_engine
-
-ESCO = "http://data.europa.eu/esco/"
-FORKLIFT_OPERATOR = ESCO + "occupation/forklift-operator"
-WELDER = ESCO + "occupation/welder"
-COOK = ESCO + "occupation/cook"
-OPERATE_FORKLIFT = ESCO + "skill/operate-forklift"
-WELD_METAL = ESCO + "skill/weld-metal"
-CLEAN_ROOMS = ESCO + "skill/clean-rooms"
-JAVA = ESCO + "skill/java"
-
-# (uri, kind, English preferred label, description, {lang: [(label kind, text), ...]})
-CONCEPTS = [
-    (
-        FORKLIFT_OPERATOR,
-        "occupation",
-        "forklift operator",
-        "Forklift operators drive forklifts to move goods in warehouses.",
-        {
-            "en": [("alternative", "forklift driver")],
-            "nl": [("preferred", "heftruckchauffeur"), ("alternative", "heftruckbestuurder")],
-            "de": [("preferred", "Gabelstaplerfahrer/Gabelstaplerfahrerin")],
-        },
-    ),
-    (
-        WELDER,
-        "occupation",
-        "welder",
-        "Welders join metal parts.",
-        {"nl": [("preferred", "lasser")], "de": [("preferred", "Schweißer/Schweißerin")]},
-    ),
-    (
-        COOK,
-        "occupation",
-        "cook",
-        "Cooks prepare food in kitchens.",
-        {"nl": [("preferred", "kok")], "de": [("preferred", "Koch/Köchin")]},
-    ),
-    (
-        OPERATE_FORKLIFT,
-        "skill",
-        "operate forklift",
-        "Operate a forklift to lift and carry heavy loads.",
-        {"nl": [("preferred", "heftruck besturen")], "de": [("preferred", "Gabelstapler fahren")]},
-    ),
-    (
-        WELD_METAL,
-        "skill",
-        "weld metal parts",
-        "Join pieces of metal with welding equipment.",
-        {"de": [("preferred", "Metallteile schweißen")]},
-    ),
-    (
-        CLEAN_ROOMS,
-        "skill",
-        "clean rooms",
-        "Clean rooms, floors and windows by vacuuming and mopping.",
-        {"en": [("hidden", "room cleaning")], "nl": [("alternative", "kamers schoonmaken")]},
-    ),
-    (
-        JAVA,
-        "skill",
-        "Java (computer programming)",
-        "Programming in Java: analysis, algorithms, coding, testing.",
-        {"en": [("alternative", "Java programming")]},
-    ),
-]
-
-
-def plain_data() -> IndexData:
-    concepts, labels = [], []
-    for i, (uri, kind, label, description, more) in enumerate(CONCEPTS):
-        concepts.append(ConceptData(uri, kind, label, description))
-        labels.append((i, "en", "preferred", label))
-        labels.extend((i, lang, k, text) for lang, rows in more.items() for k, text in rows)
-    return IndexData(concepts, labels, version=1)
 
 
 @pytest.fixture(scope="module")
@@ -166,38 +99,6 @@ def test_empty_queries_and_unknown_languages_find_nothing(index):
 # --- through the database -------------------------------------------------------------------
 
 
-def add_concepts(session: Session) -> None:
-    """The plain-data concepts as rows, as the importer would write them."""
-    rows = {}
-    for uri, kind, label, description, more in CONCEPTS:
-        cls = Skill if kind == "skill" else Occupation
-        concept = cls(uri=uri, preferred_label=label, description=description)
-        concept.labels = [Label(lang="en", kind="preferred", text=label)] + [
-            Label(lang=lang, kind=k, text=text) for lang, rs in more.items() for k, text in rs
-        ]
-        rows[uri] = concept
-        session.add(concept)
-    session.flush()
-    for occupation, skill in ((FORKLIFT_OPERATOR, OPERATE_FORKLIFT), (WELDER, WELD_METAL)):
-        session.add(
-            OccupationSkill(
-                occupation_id=rows[occupation].id,
-                skill_id=rows[skill].id,
-                relation_type="essential",
-            )
-        )
-    session.add(EscoImport(esco_version="test"))
-    session.flush()
-
-
-@pytest.fixture(autouse=True)
-def _no_stale_index() -> Iterator[None]:
-    # Rolled-back tests can reuse an import id; never let one test see another's index.
-    clear_index_cache()
-    yield
-    clear_index_cache()
-
-
 def test_search_concepts_reads_the_database(session):
     add_concepts(session)
     hits = search_concepts(session, "heftruk", kind="occupation", lang="nl", limit=3)
@@ -218,26 +119,6 @@ def test_a_new_import_rebuilds_the_index(session, monkeypatch):
 
 
 # --- through the command line ---------------------------------------------------------------
-
-
-@pytest.fixture
-def cli(fresh_database_url, monkeypatch) -> Iterator[Callable[..., object]]:
-    """Run `fairmatch esco ...` against a fresh database holding the test concepts."""
-    engine = make_engine(fresh_database_url)
-    with session_scope(make_session_factory(engine)) as session:
-        add_concepts(session)
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", fresh_database_url)
-    open_engine.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(main, ["esco", *map(str, args)])
-    open_engine().dispose()
-    open_engine.cache_clear()
-
-
-def write_lines(path, lines: list[str]) -> str:
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return str(path)
 
 
 def test_map_writes_candidates_per_line_with_line_overrides(cli, tmp_path):
