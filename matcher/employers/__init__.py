@@ -1,0 +1,1 @@
+"""Employers: the fair-employer checklist, its scoring and the vetting state machine."""
