@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import enum
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -102,6 +102,10 @@ class ChecklistItem:
     def passes(self, value: Any) -> bool:
         """Whether this answer earns the item's weight."""
         return any(_same(value, ok) for ok in self.pass_values)
+
+    def accepts(self, value: Any) -> bool:
+        """Whether the value is a possible answer to this item."""
+        return _valid_answer(self.answer_type, self.options, value)
 
 
 @dataclass(frozen=True)
@@ -265,7 +269,6 @@ def _parse_item(raw: Any, sections: Mapping[str, Text], scopes: tuple[str, ...])
     except ValueError:
         raise ChecklistError(f"{where}: unknown answer type {answer_name!r}") from None
     options = _parse_options(raw, answer_type, where)
-    valid_value = _value_check(answer_type, options)
 
     knock_out = _require(raw, "knock_out", bool, where)
     ko_values = tuple(raw.get("knock_out_values") or ())
@@ -286,7 +289,7 @@ def _parse_item(raw: Any, sections: Mapping[str, Text], scopes: tuple[str, ...])
     if not knock_out and weight is None and not routing:
         raise ChecklistError(f"{where}: needs knock_out, a weight, or routing: true")
     for value in ko_values + pass_values:
-        if not valid_value(value):
+        if not _valid_answer(answer_type, options, value):
             raise ChecklistError(f"{where}: {value!r} is not a valid {answer_type} answer")
     if set(map(repr, ko_values)) & set(map(repr, pass_values)):
         raise ChecklistError(f"{where}: a value both knocks out and passes")
@@ -334,16 +337,17 @@ def _parse_options(raw: dict, answer_type: AnswerType, where: str) -> tuple[Opti
     return options
 
 
-def _value_check(answer_type: AnswerType, options: tuple[Option, ...]) -> Callable[[Any], bool]:
-    """A predicate telling whether a value is a possible answer of this type."""
+def _valid_answer(answer_type: AnswerType, options: tuple[Option, ...], value: Any) -> bool:
+    """Whether a value is a possible answer of this type."""
     if answer_type is AnswerType.YES_NO:
-        return lambda v: isinstance(v, bool)
+        return isinstance(value, bool)
     if answer_type is AnswerType.CHOICE:
-        values = {o.value for o in options}
-        return lambda v: v in values
+        return isinstance(value, str) and value in {o.value for o in options}
     if answer_type is AnswerType.NUMBER:
-        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
-    return lambda v: isinstance(v, str)
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if answer_type is AnswerType.DATE:
+        return isinstance(value, date)
+    return isinstance(value, str)
 
 
 def _parse_evidence(raw: dict, where: str) -> Evidence:
@@ -398,6 +402,7 @@ def score_answers(
     scopes: Collection[str] | None = None,
 ) -> ChecklistScore:
     """Score answers (item id → value) by the document's rules: knock-outs first, then weights."""
+    _check_answers(checklist, answers)
     knock_outs: list[str] = []
     missing: list[str] = []
     missing_ko: list[str] = []
@@ -435,6 +440,21 @@ def score_answers(
         score=score,
         outcome=_outcome(checklist.scoring, knock_outs, missing_ko, serious, score),
     )
+
+
+def _check_answers(checklist: Checklist, answers: Mapping[str, Any]) -> None:
+    # A mistyped answer ("no" for False) would otherwise slip past a knock-out as a pass.
+    ids = {item.id for item in checklist.items}
+    for item_id, value in answers.items():
+        if item_id not in ids:
+            raise ValidationError(
+                f"answer to unknown item {item_id!r} (checklist v{checklist.version})"
+            )
+        item = checklist.item(item_id)
+        if value is not None and not item.accepts(value):
+            raise ValidationError(
+                f"answer to {item_id}: {value!r} is not a valid {item.answer_type}"
+            )
 
 
 def _outcome(

@@ -258,10 +258,28 @@ def test_items_outside_the_employers_scopes_are_not_required(checklist):
     assert by_key(checklist, "contractor_liability_reports") not in agency.missing
 
 
-def test_a_yes_answer_is_not_confused_with_the_number_one(checklist):
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("no_recruitment_fees", 1),
+        ("no_recruitment_fees", "no"),
+        ("no_document_retention", "yes"),
+        ("working_hours_within_limits", "fine"),
+        ("working_hours_within_limits", True),
+    ],
+)
+def test_an_answer_of_the_wrong_kind_is_refused(checklist, key, value):
+    # "no" must not slip past a knock-out as if it were an answer that passes.
     answers = good_answers(checklist)
-    answers[by_key(checklist, "no_recruitment_fees")] = 1
-    assert score_answers(checklist, answers).knock_outs == ()
+    item_id = by_key(checklist, key)
+    answers[item_id] = value
+    with pytest.raises(ValidationError, match=f"answer to {item_id}: {value!r} is not a valid"):
+        score_answers(checklist, answers)
+
+
+def test_an_answer_to_an_unknown_item_is_refused(checklist):
+    with pytest.raises(ValidationError, match="unknown item 'FE-99'"):
+        score_answers(checklist, {**good_answers(checklist), "FE-99": True})
 
 
 # --- approval end date ------------------------------------------------------------------------
