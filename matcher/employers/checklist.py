@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from matcher.config import project_root
@@ -224,7 +225,7 @@ def parse_checklist(raw: Any) -> Checklist:
         valid_until=valid_until,
         max_validity_months=max_months,
         scopes=scopes,
-        sections=sections,
+        sections=MappingProxyType(sections),
         scoring=_parse_scoring(_require(raw, "scoring", dict, where), where),
         items=tuple(items),
     )
@@ -369,7 +370,9 @@ def _parse_evidence(raw: dict, where: str) -> Evidence:
     )
 
 
-def _require(raw: dict, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+def _require(raw: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ChecklistError(f"{where}: expected a JSON object, got {raw!r}")
     value = raw.get(key)
     if value is None:
         raise ChecklistError(f"{where}: missing {key}")
@@ -380,7 +383,9 @@ def _require(raw: dict, key: str, kind: type | tuple[type, ...], where: str) -> 
     return value
 
 
-def _text(raw: dict, where: str) -> Text:
+def _text(raw: Any, where: str) -> Text:
+    if not isinstance(raw, dict):
+        raise ChecklistError(f'{where}: expected {{"en": ..., "nl": ...}}, got {raw!r}')
     for lang in LANGUAGES:
         value = raw.get(lang)
         if not isinstance(value, str) or not value.strip():

@@ -150,6 +150,9 @@ def _item(raw: dict, item_id: str) -> dict:
         (lambda r: r.pop("max_validity_months"), "missing max_validity_months"),
         (lambda r: r.update(valid_from="next year"), "valid_from: not an ISO date"),
         (lambda r: r["scoring"].update(conditions_min_score=90), "conditions_min_score"),
+        (lambda r: r["sections"].update(A="Identity"), "section A: expected"),
+        (lambda r: _item(r, "FE-08")["options"].append("maybe"), "FE-08 option: expected"),
+        (lambda r: r["items"].append(copy.deepcopy(_item(r, "FE-07"))), "FE-07: duplicate id"),
     ],
 )
 def test_malformed_checklist_is_refused_naming_the_problem(raw, break_it, message):
