@@ -70,7 +70,7 @@ def allowed_targets(current: VettingStatus, actor_role: str) -> list[VettingStat
 
 def check_transition(current: VettingStatus, target: VettingStatus, actor_role: str) -> None:
     """Raise InvalidTransition unless this actor may move an employer from current to target."""
-    actors = TRANSITIONS.get((VettingStatus(current), VettingStatus(target)))
+    actors = TRANSITIONS.get((current, target))
     if actors is None:
         raise InvalidTransition(f"A vetting cannot move from {current} to {target}.")
     if actor_role not in actors:

@@ -120,3 +120,8 @@ def test_a_knock_out_may_still_be_rejected_or_sent_back(target):
 
 def test_a_clean_submission_may_be_approved():
     check_decision(S.APPROVED, _score())
+
+
+def test_an_unknown_status_is_refused_as_a_transition():
+    with pytest.raises(InvalidTransition, match="from approved to deleted"):
+        check_transition(S.APPROVED, "deleted", Actor.MEDIATOR)
