@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from matcher.employers.checklist import ChecklistScore
+from matcher.employers.scoring import ChecklistScore
 from matcher.errors import InvalidTransition
 
 

@@ -11,14 +11,11 @@ from matcher.employers.checklist import (
     AnswerType,
     Checklist,
     ChecklistError,
-    Outcome,
-    add_months,
-    approval_end_date,
     default_checklist_path,
     load_checklist,
     parse_checklist,
-    score_answers,
 )
+from matcher.employers.scoring import Outcome, add_months, approval_end_date, score_answers
 from matcher.errors import ValidationError
 
 BUNDLED = default_checklist_path() / "fair-employer-v1.json"

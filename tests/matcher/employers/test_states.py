@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from matcher.accounts.models import Role
-from matcher.employers.checklist import ChecklistScore, Outcome
+from matcher.employers.scoring import ChecklistScore, Outcome
 from matcher.employers.states import (
     TRANSITIONS,
     Actor,
