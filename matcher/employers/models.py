@@ -1,0 +1,144 @@
+"""Employers, their answers to the fair-employer checklist, and the vetting decisions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matcher.accounts.models import Organisation
+from matcher.db import Base, str_enum, utcnow
+from matcher.employers.states import VettingStatus
+
+
+class EmployerKind(enum.StrEnum):
+    DIRECT = "direct"
+    AGENCY = "agency"  # a temporary work agency (uitzendbureau)
+
+
+class SubmissionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"  # a mediator asked questions; the employer may edit again
+    DECIDED = "decided"
+
+
+class Decision(enum.StrEnum):
+    # The same strings as the VettingStatus each decision moves the employer to.
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    NEEDS_INFORMATION = "needs_information"
+    REJECTED = "rejected"
+
+
+class EmployerProfile(Base):
+    __tablename__ = "employer_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    trade_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    registration_country: Mapped[str] = mapped_column(String(2), default="NL")
+    kvk_number: Mapped[str | None] = mapped_column(String(8), unique=True)
+    # Outside the Netherlands: the business register's own number.
+    registration_number: Mapped[str | None] = mapped_column(String(64))
+    vat_number: Mapped[str] = mapped_column(String(32), default="")
+    employer_kind: Mapped[EmployerKind] = mapped_column(str_enum(EmployerKind))
+    sector: Mapped[str] = mapped_column(String(200), default="")
+    # Decides whether the housing items of the checklist apply.
+    provides_housing: Mapped[bool] = mapped_column(Boolean, default=False)
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(16), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[VettingStatus] = mapped_column(
+        str_enum(VettingStatus), default=VettingStatus.PENDING
+    )
+    approved_until: Mapped[date | None]
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer)
+
+    organisation: Mapped[Organisation] = relationship()
+    submissions: Mapped[list[ChecklistSubmission]] = relationship(
+        back_populates="employer", order_by="ChecklistSubmission.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}
+    __table_args__ = (
+        UniqueConstraint("registration_country", "registration_number"),
+        CheckConstraint(
+            "registration_country != 'NL' OR kvk_number IS NOT NULL", name="nl_has_kvk"
+        ),
+        CheckConstraint(
+            "kvk_number IS NOT NULL OR registration_number IS NOT NULL", name="registered"
+        ),
+        CheckConstraint(
+            "approved_until IS NOT NULL OR status NOT IN ('approved', 'approved_with_conditions')",
+            name="approval_has_end",
+        ),
+    )
+
+
+class ChecklistSubmission(Base):
+    """One employer's answers to one checklist version, and the mediator's decision on them."""
+
+    __tablename__ = "checklist_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer_profile.id"), index=True)
+    checklist_version: Mapped[str] = mapped_column(String(16))
+    status: Mapped[SubmissionStatus] = mapped_column(
+        str_enum(SubmissionStatus), default=SubmissionStatus.DRAFT
+    )
+    # item id → answer; dates as ISO strings.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decision: Mapped[Decision | None] = mapped_column(str_enum(Decision))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    conditions_due: Mapped[date | None]
+    score: Mapped[float | None] = mapped_column(Float)
+    knock_outs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    version_id: Mapped[int] = mapped_column(Integer)
+
+    employer: Mapped[EmployerProfile] = relationship(back_populates="submissions")
+
+    __mapper_args__ = {"version_id_col": version_id}
+    __table_args__ = (
+        CheckConstraint(
+            "status != 'decided' OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL"
+            " AND decision IS NOT NULL)",
+            name="decided_has_decider",
+        ),
+        CheckConstraint(
+            "decision IS NULL OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decision_has_decider",
+        ),
+        CheckConstraint(
+            "decision IS NULL OR decision != 'approved_with_conditions'"
+            " OR conditions_due IS NOT NULL",
+            name="conditions_have_due_date",
+        ),
+        CheckConstraint(
+            "status NOT IN ('submitted', 'decided', 'returned') OR submitted_at IS NOT NULL",
+            name="submitted_has_time",
+        ),
+    )
