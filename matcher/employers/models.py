@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -141,4 +142,61 @@ class ChecklistSubmission(Base):
             "status NOT IN ('submitted', 'decided', 'returned') OR submitted_at IS NOT NULL",
             name="submitted_has_time",
         ),
+    )
+
+
+class SignalStatus(enum.StrEnum):
+    RECEIVED = "received"
+    IN_REVIEW = "in_review"
+    CLOSED = "closed"
+
+
+class SignalOutcome(enum.StrEnum):
+    ACTION_TAKEN = "action_taken"
+    NO_ACTION = "no_action"
+    REFERRED_TO_INSPECTORATE = "referred_to_inspectorate"  # the labour inspectorate
+
+
+SIGNAL_TEXT_MAX = 10_000
+
+
+class Signal(Base):
+    """A report of possible exploitation by an employer or at a vacancy (the meldroute)."""
+
+    __tablename__ = "signal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Nullable: a reporter may only know a vacancy or a name the employer goes by.
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer_profile.id"), index=True)
+    employer_name: Mapped[str] = mapped_column(String(200), default="")
+    vacancy_ref: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    # Nullable: the public form needs no account.
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    contact: Mapped[str] = mapped_column(String(254), default="")
+    status: Mapped[SignalStatus] = mapped_column(
+        str_enum(SignalStatus), default=SignalStatus.RECEIVED
+    )
+    outcome: Mapped[SignalOutcome | None] = mapped_column(str_enum(SignalOutcome))
+    serious: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")  # mediators only, never the reporter
+    feedback: Mapped[str] = mapped_column(Text, default="")  # what the reporter is told
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    version_id: Mapped[int] = mapped_column(Integer)
+
+    employer: Mapped[EmployerProfile | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}
+    __table_args__ = (
+        # Closed if and only if it has an outcome, a closing time and who closed it.
+        CheckConstraint(
+            "(status = 'closed' AND outcome IS NOT NULL AND closed_at IS NOT NULL"
+            " AND closed_by_id IS NOT NULL) OR (status != 'closed' AND outcome IS NULL"
+            " AND closed_at IS NULL AND closed_by_id IS NULL)",
+            name="closed_has_outcome",
+        ),
+        CheckConstraint(f"length(text) <= {SIGNAL_TEXT_MAX}", name="text_length"),
+        Index("ix_signal_status_created_at", "status", "created_at"),
     )
