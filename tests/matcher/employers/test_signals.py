@@ -20,8 +20,7 @@ from matcher.employers.states import VettingStatus
 from matcher.employers.suspension import lift_suspension
 from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from tests.factories import make_user
-from tests.matcher.employers.test_services import register
-from tests.matcher.employers.test_suspension import approved
+from tests.matcher.employers.builders import approved, register
 
 TEXT = "They keep our passports and pay us half of what was promised."
 

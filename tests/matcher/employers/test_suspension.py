@@ -4,26 +4,12 @@ import pytest
 from sqlalchemy import select
 
 from matcher.audit.models import AuditEvent
-from matcher.employers.services import decide_vetting, may_match_employer
+from matcher.employers.services import may_match_employer
 from matcher.employers.states import VettingStatus
 from matcher.employers.suspension import lift_suspension, suspend_employer
 from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from tests.factories import make_user
-from tests.matcher.employers.test_services import TODAY, register, submitted
-
-
-def approved(session, decision="approved"):
-    profile, employer, submission = submitted(session)
-    mediator = make_user(session, role="mediator")
-    extra = (
-        {"conditions": "Show the new contracts.", "conditions_due": TODAY}
-        if "with" in decision
-        else {}
-    )
-    decide_vetting(
-        session, mediator, submission.id, submission.version_id, decision, today=TODAY, **extra
-    )
-    return profile, employer, mediator
+from tests.matcher.employers.builders import approved, register
 
 
 def employer_events(session, profile):

@@ -1,0 +1,74 @@
+"""Employers in a given state, built through the real services, for the employer tests."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from matcher.accounts.models import User
+from matcher.employers.checklist import load_checklist
+from matcher.employers.services import (
+    decide_vetting,
+    register_employer,
+    save_answers,
+    submit_checklist,
+)
+from tests.factories import PASSWORD, make_user
+
+TODAY = date(2026, 11, 23)
+
+
+def passing_answers() -> dict:
+    """An answer to every item that applies to a Dutch direct employer, none a knock-out."""
+    answers = {}
+    for item in load_checklist("1").items:
+        if item.routing or "AGENCY" in item.applies_to or "HOUSING" in item.applies_to:
+            continue
+        if "FI" in item.applies_to:
+            continue
+        if item.pass_values:
+            answers[item.id] = item.pass_values[0]
+        else:
+            answers[item.id] = not item.knock_out_values[0]
+    return answers
+
+
+def register(session, kvk="12345678", vat="NL123456789B01", email="boss@bakery.example", **kw):
+    fields = dict(
+        legal_name=kw.pop("legal_name", f"Bakery {kvk}"),
+        kvk_number=kvk,
+        vat_number=vat,
+        employer_kind="direct",
+        sector="food",
+        user_email=email,
+        password=PASSWORD,
+        city="Utrecht",
+        contact_name="An de Vries",
+    )
+    return register_employer(session, **(fields | kw))
+
+
+def employer_user(session, profile) -> User:
+    return session.scalars(
+        select(User).where(User.organisation_id == profile.organisation_id)
+    ).one()
+
+
+def submitted(session, answers=None):
+    profile = register(session)
+    employer = employer_user(session, profile)
+    save_answers(session, employer, answers or passing_answers())
+    return profile, employer, submit_checklist(session, employer)
+
+
+def approved(session, decision="approved"):
+    profile, employer, submission = submitted(session)
+    mediator = make_user(session, role="mediator")
+    extra = (
+        {"conditions": "Show the new contracts.", "conditions_due": TODAY}
+        if "with" in decision
+        else {}
+    )
+    decide_vetting(
+        session, mediator, submission.id, submission.version_id, decision, today=TODAY, **extra
+    )
+    return profile, employer, mediator
