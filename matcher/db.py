@@ -11,7 +11,10 @@ from pathlib import Path
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
+
+from matcher.errors import InvalidTransition
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -114,3 +117,12 @@ def is_sqlite(engine_or_session: Engine | Session) -> bool:
         else engine_or_session
     )
     return bind.dialect.name == "sqlite"
+
+
+@contextmanager
+def first_writer_wins(message: str) -> Iterator[None]:
+    """Tell the loser of an optimistic-lock race (version_id_col) what happened, in words."""
+    try:
+        yield
+    except StaleDataError:
+        raise InvalidTransition(message) from None

@@ -9,12 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from matcher.accounts.models import OrganisationKind, Role, User
 from matcher.accounts.services import create_organisation, create_user
 from matcher.audit.services import record_event
-from matcher.db import utcnow
+from matcher.db import first_writer_wins, utcnow
 from matcher.employers.checklist import AnswerType, Checklist, load_checklist
 from matcher.employers.models import (
     ChecklistSubmission,
@@ -180,10 +179,8 @@ def decide_vetting(
         conditions,
         conditions_due,
     )
-    try:
+    with first_writer_wins(LOST_RACE):
         _move(session, mediator, profile, target, "decide", reason=reason)
-    except StaleDataError:
-        raise InvalidTransition(LOST_RACE) from None
     return submission
 
 

@@ -7,11 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from matcher.accounts.models import Role, User
 from matcher.audit.services import record_event
-from matcher.db import utcnow
+from matcher.db import first_writer_wins, utcnow
 from matcher.employers.models import (
     SIGNAL_TEXT_MAX,
     EmployerProfile,
@@ -219,7 +218,5 @@ def _move_signal(
 
 
 def _flush_signal(session: Session) -> None:
-    try:
+    with first_writer_wins(LOST_RACE):
         session.flush()
-    except StaleDataError:
-        raise InvalidTransition(LOST_RACE) from None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from matcher.accounts.models import Role, User
 from matcher.audit.models import AuditEvent
+from matcher.db import first_writer_wins
 from matcher.employers.models import EmployerProfile
 from matcher.employers.services import _move
 from matcher.employers.states import VettingStatus, allowed_targets, check_transition
@@ -24,10 +24,8 @@ def suspend_employer(
         raise ValidationError("Give the reason for the suspension.")
     profile = _profile(session, profile_id)
     check_transition(profile.status, VettingStatus.SUSPENDED, actor.role)
-    try:
+    with first_writer_wins(CHANGED_MEANWHILE):
         _move(session, actor, profile, VettingStatus.SUSPENDED, "suspend", reason=reason.strip())
-    except StaleDataError:
-        raise InvalidTransition(CHANGED_MEANWHILE) from None
     return profile
 
 
@@ -44,10 +42,8 @@ def lift_suspension(
         raise InvalidTransition(f"This employer is not suspended but {profile.status}.")
     target = _status_before_suspension(session, profile)
     check_transition(profile.status, target, mediator.role)
-    try:
+    with first_writer_wins(CHANGED_MEANWHILE):
         _move(session, mediator, profile, target, "lift_suspension", reason=reason.strip())
-    except StaleDataError:
-        raise InvalidTransition(CHANGED_MEANWHILE) from None
     return profile
 
 
