@@ -39,6 +39,8 @@ class Settings:
     esco_dir: Path
     login_max_failures: int
     login_window_seconds: int
+    # Evidence uploads live here, never under web/static: only a checked view serves them.
+    upload_dir: Path
 
     @property
     def is_production(self) -> bool:
@@ -55,4 +57,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         esco_dir=Path(env.get("ESCO_DIR") or default_esco_dir()),
         login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "5")),
         login_window_seconds=int(env.get("LOGIN_WINDOW_SECONDS", "900")),
+        upload_dir=Path(env.get("UPLOAD_DIR") or instance_dir() / "uploads"),
     )

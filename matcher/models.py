@@ -1,5 +1,6 @@
 """Import every area's models so that Base.metadata knows all tables (Alembic, tests)."""
 
+from matcher import ratelimit  # noqa: F401
 from matcher.accounts import models as accounts  # noqa: F401
 from matcher.audit import models as audit  # noqa: F401
 from matcher.db import Base

@@ -26,6 +26,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         FAIRMATCH_ENV=settings.environment,
         LOGIN_MAX_FAILURES=settings.login_max_failures,
         LOGIN_WINDOW_SECONDS=settings.login_window_seconds,
+        UPLOAD_DIR=str(settings.upload_dir),
+        # Evidence is at most 10 MB; a little more for the form around it. Werkzeug refuses
+        # anything bigger with 413 before it is read into memory.
+        MAX_CONTENT_LENGTH=11 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
@@ -61,9 +65,13 @@ def _register_blueprints(app: Flask) -> None:
     from web import access  # noqa: F401  (registers the user loader)
     from web.admin.views import bp as admin_bp
     from web.auth.views import bp as auth_bp
+    from web.employer.views import bp as employer_bp
     from web.esco.views import api_bp as esco_api_bp
     from web.esco.views import bp as esco_bp
     from web.main.views import bp as main_bp
+    from web.signals.views import bp as signals_bp
+    from web.vetting.views import bp as vetting_bp
 
-    for blueprint in (main_bp, auth_bp, esco_bp, esco_api_bp, admin_bp):
+    blueprints = (main_bp, auth_bp, esco_bp, esco_api_bp, admin_bp)
+    for blueprint in (*blueprints, employer_bp, vetting_bp, signals_bp):
         app.register_blueprint(blueprint)

@@ -7,7 +7,12 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from matcher.errors import Forbidden, NotFound, ValidationError
+from matcher.errors import DomainError, Forbidden, NotFound, ValidationError
+
+
+def error_message(error: DomainError) -> str:
+    """A domain error's message in the user's language, its values filled in."""
+    return gettext(error.message, **error.params) if error.message else str(error)
 
 
 def wants_json() -> bool:
@@ -28,6 +33,7 @@ def _messages() -> dict[int, str]:
         403: gettext("You do not have access to this page."),
         404: gettext("This page or item does not exist."),
         405: gettext("This action is not possible here."),
+        413: gettext("What you sent is too large. A file may be at most 10 MB."),
         500: gettext("Something went wrong on our side. Please try again later."),
     }
 
@@ -52,7 +58,7 @@ def handle_forbidden(error: Forbidden):
 
 
 def handle_validation_error(error: ValidationError):
-    return _error_page(400, str(error))
+    return _error_page(400, error_message(error))
 
 
 def refuse_nul_bytes() -> None:

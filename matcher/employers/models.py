@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -121,6 +122,9 @@ class ChecklistSubmission(Base):
     version_id: Mapped[int] = mapped_column(Integer)
 
     employer: Mapped[EmployerProfile] = relationship(back_populates="submissions")
+    evidence: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="submission", order_by="EvidenceFile.id"
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (
@@ -141,6 +145,49 @@ class ChecklistSubmission(Base):
         CheckConstraint(
             "status NOT IN ('submitted', 'decided', 'returned') OR submitted_at IS NOT NULL",
             name="submitted_has_time",
+        ),
+        # One open (undecided) submission per employer: two drafts could never both be vetted.
+        Index(
+            "uq_checklist_submission_open",
+            "employer_id",
+            unique=True,
+            postgresql_where=text("status != 'decided'"),
+            sqlite_where=text("status != 'decided'"),
+        ),
+    )
+
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+class EvidenceFile(Base):
+    """A document an employer uploaded for one checklist item; the bytes live in the upload dir."""
+
+    __tablename__ = "evidence_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("checklist_submission.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(16))
+    # Random, so nothing about the employer or the file's own name reaches the file system.
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))  # detected from the bytes
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[date | None]  # the document's date, for the checklist's maximum age
+    expires_on: Mapped[date | None]  # the document's own end date, when it has one
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[ChecklistSubmission] = relationship(back_populates="evidence")
+
+    __table_args__ = (
+        CheckConstraint(
+            f"size_bytes > 0 AND size_bytes <= {EVIDENCE_MAX_BYTES}", name="size_limit"
+        ),
+        CheckConstraint(
+            "content_type IN ('application/pdf', 'image/jpeg', 'image/png')", name="known_type"
         ),
     )
 
@@ -173,6 +220,8 @@ class Signal(Base):
     text: Mapped[str] = mapped_column(Text)
     # Nullable: the public form needs no account.
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    # The personal link a client reported through; its holder sees the feedback there.
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("signal_link.id"), index=True)
     contact: Mapped[str] = mapped_column(String(254), default="")
     status: Mapped[SignalStatus] = mapped_column(
         str_enum(SignalStatus), default=SignalStatus.RECEIVED
@@ -200,3 +249,22 @@ class Signal(Base):
         CheckConstraint(f"length(text) <= {SIGNAL_TEXT_MAX}", name="text_length"),
         Index("ix_signal_status_created_at", "status", "created_at"),
     )
+
+
+class SignalLink(Base):
+    """A personal link a coach hands a client, to report signals without an account."""
+
+    __tablename__ = "signal_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only a hash of the token is kept: a leaked database yields no working links.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The coach's own reference (never a client's name): it is shown to coaches only.
+    label: Mapped[str] = mapped_column(String(100), default="")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_creation"),)

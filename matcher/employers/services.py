@@ -70,7 +70,7 @@ def register_employer(
     try:
         kind = EmployerKind(employer_kind)
     except ValueError:
-        raise ValidationError(f"Unknown employer kind {employer_kind!r}.") from None
+        raise ValidationError("Unknown employer kind %(kind)r.", kind=employer_kind) from None
     _refuse_known_registration(session, kvk, country, registration_number)
     # A savepoint, so a user refused after the organisation was created leaves nothing behind.
     with session.begin_nested():
@@ -105,7 +105,9 @@ def save_answers(
     """Save (part of) an employer's answers to the checklist as a draft."""
     profile = _own_profile(session, employer)
     if profile.status not in (VettingStatus.PENDING, VettingStatus.NEEDS_INFORMATION):
-        raise InvalidTransition(f"The checklist is read-only while the status is {profile.status}.")
+        raise InvalidTransition(
+            "The checklist is read-only while the status is %(status)s.", status=profile.status
+        )
     submission = _open_submission(session, profile)
     if submission.status not in EDITABLE:
         raise InvalidTransition(
@@ -157,7 +159,7 @@ def decide_vetting(
     decision, today = Decision(decision), today or date.today()
     submission = session.get(ChecklistSubmission, submission_id)
     if submission is None:
-        raise NotFound(f"No checklist submission {submission_id}.")
+        raise NotFound("No checklist submission %(id)s.", id=submission_id)
     if submission.version_id != expected_version or submission.status != SubmissionStatus.SUBMITTED:
         raise InvalidTransition(LOST_RACE)
     _check_decision_fields(decision, reason, conditions, conditions_due)
@@ -195,7 +197,9 @@ def may_match_employer(session: Session, organisation_id: int) -> bool:
 def _normalise_kvk(kvk_number: str | None, country: str) -> str | None:
     kvk = re.sub(r"[\s.]", "", kvk_number or "")
     if (country == "NL" or kvk) and not KVK_PATTERN.match(kvk):
-        raise ValidationError(f"A KvK number has exactly 8 digits; {kvk_number!r} does not.")
+        raise ValidationError(
+            "A KvK number has exactly 8 digits; %(value)r does not.", value=kvk_number
+        )
     return kvk or None
 
 
@@ -203,8 +207,9 @@ def _normalise_vat(vat_number: str, country: str) -> str:
     vat = re.sub(r"[\s.]", "", vat_number or "").upper()
     if country == "NL" and not NL_VAT_PATTERN.match(vat):
         raise ValidationError(
-            f"A Dutch VAT number reads NL, 9 digits, B and 2 digits (NL123456789B01); "
-            f"{vat_number!r} does not."
+            "A Dutch VAT number reads NL, 9 digits, B and 2 digits (NL123456789B01);"
+            " %(value)r does not.",
+            value=vat_number,
         )
     return vat
 
@@ -213,7 +218,9 @@ def _refuse_known_registration(
     session: Session, kvk: str | None, country: str, registration_number: str | None
 ) -> None:
     if kvk and session.scalar(select(EmployerProfile.id).where(EmployerProfile.kvk_number == kvk)):
-        raise ValidationError(f"An employer with KvK number {kvk} is already registered.")
+        raise ValidationError(
+            "An employer with KvK number %(number)s is already registered.", number=kvk
+        )
     number = (registration_number or "").strip()
     known = select(EmployerProfile.id).where(
         EmployerProfile.registration_country == country,
@@ -221,7 +228,8 @@ def _refuse_known_registration(
     )
     if number and session.scalar(known):
         raise ValidationError(
-            f"An employer with registration number {number} is already registered."
+            "An employer with registration number %(number)s is already registered.",
+            number=number,
         )
 
 
@@ -253,14 +261,21 @@ def _stored_answer(checklist: Checklist, item_id: str, value: Any) -> Any:
     try:
         item = checklist.item(item_id)
     except KeyError:
-        raise ValidationError(f"The checklist has no item {item_id}.") from None
+        raise ValidationError("The checklist has no item %(item)s.", item=item_id) from None
     if item.answer_type is AnswerType.DATE and isinstance(value, str):
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            raise ValidationError(f"Answer to {item_id}: {value!r} is not a date.") from None
+            raise ValidationError(
+                "Answer to %(item)s: %(value)r is not a date.", item=item_id, value=value
+            ) from None
     if not item.accepts(value):
-        raise ValidationError(f"Answer to {item_id}: {value!r} is not a valid {item.answer_type}.")
+        raise ValidationError(
+            "Answer to %(item)s: %(value)r is not a valid %(type)s answer.",
+            item=item_id,
+            value=value,
+            type=item.answer_type,
+        )
     return value.isoformat() if isinstance(value, date) else value
 
 

@@ -59,7 +59,7 @@ def report_signal(
     if not text:
         raise ValidationError("Describe what happened.")
     if employer_id is not None and session.get(EmployerProfile, employer_id) is None:
-        raise NotFound(f"No employer {employer_id}.")
+        raise NotFound("No employer %(id)s.", id=employer_id)
     signal = Signal(
         employer_id=employer_id,
         employer_name=_clean(employer_name, "The employer's name", 200),
@@ -168,10 +168,12 @@ def list_signals_for_triage(session: Session, mediator: User) -> list[Signal]:
 def _clean(value: str, what: str, max_length: int) -> str:
     # PostgreSQL refuses NUL in text; refuse it here so nothing is half-saved.
     if "\x00" in value:
-        raise ValidationError(f"{what} contains a NUL character.")
+        raise ValidationError("%(what)s contains a NUL character.", what=what)
     value = value.strip()
     if len(value) > max_length:
-        raise ValidationError(f"{what} is longer than {max_length:,} characters.")
+        raise ValidationError(
+            "%(what)s is longer than %(max)s characters.", what=what, max=f"{max_length:,}"
+        )
     return value
 
 
@@ -182,7 +184,7 @@ def _signal_for_mediator(
         raise Forbidden("Only a mediator may handle signals.")
     signal = session.get(Signal, signal_id)
     if signal is None:
-        raise NotFound(f"No signal {signal_id}.")
+        raise NotFound("No signal %(id)s.", id=signal_id)
     if signal.version_id != expected_version:
         raise InvalidTransition(LOST_RACE)
     return signal
@@ -190,7 +192,9 @@ def _signal_for_mediator(
 
 def _check_signal_transition(current: SignalStatus, target: SignalStatus) -> None:
     if (current, target) not in SIGNAL_TRANSITIONS:
-        raise InvalidTransition(f"A signal cannot move from {current} to {target}.")
+        raise InvalidTransition(
+            "A signal cannot move from %(source)s to %(target)s.", source=current, target=target
+        )
 
 
 def _move_signal(

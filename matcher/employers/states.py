@@ -72,11 +72,17 @@ def check_transition(current: VettingStatus, target: VettingStatus, actor_role: 
     """Raise InvalidTransition unless this actor may move an employer from current to target."""
     actors = TRANSITIONS.get((current, target))
     if actors is None:
-        raise InvalidTransition(f"A vetting cannot move from {current} to {target}.")
+        raise InvalidTransition(
+            "A vetting cannot move from %(source)s to %(target)s.", source=current, target=target
+        )
     if actor_role not in actors:
         who = " or ".join(sorted(actors))
         raise InvalidTransition(
-            f"Only the {who} may move a vetting from {current} to {target}, not the {actor_role}."
+            "Only the %(who)s may move a vetting from %(source)s to %(target)s, not the %(actor)s.",
+            who=who,
+            source=current,
+            target=target,
+            actor=actor_role,
         )
 
 
@@ -92,7 +98,11 @@ def check_decision(target: VettingStatus, score: ChecklistScore) -> None:
     if score.knock_outs:
         # §3.1: a failed knock-out means rejection; no single mediator can approve it.
         items = ", ".join(score.knock_outs)
-        raise InvalidTransition(f"A submission with a knock-out ({items}) can never be approved.")
+        raise InvalidTransition(
+            "A submission with a knock-out (%(items)s) can never be approved.", items=items
+        )
     if score.missing_knock_outs:
         items = ", ".join(score.missing_knock_outs)
-        raise InvalidTransition(f"Knock-out items are unanswered ({items}): it cannot be approved.")
+        raise InvalidTransition(
+            "Knock-out items are unanswered (%(items)s): it cannot be approved.", items=items
+        )

@@ -39,7 +39,9 @@ def lift_suspension(
         raise ValidationError("Give the reason for lifting the suspension.")
     profile = _profile(session, profile_id)
     if profile.status != VettingStatus.SUSPENDED:
-        raise InvalidTransition(f"This employer is not suspended but {profile.status}.")
+        raise InvalidTransition(
+            "This employer is not suspended but %(status)s.", status=profile.status
+        )
     target = _status_before_suspension(session, profile)
     check_transition(profile.status, target, mediator.role)
     with first_writer_wins(CHANGED_MEANWHILE):
@@ -50,7 +52,7 @@ def lift_suspension(
 def _profile(session: Session, profile_id: int) -> EmployerProfile:
     profile = session.get(EmployerProfile, profile_id)
     if profile is None:
-        raise NotFound(f"No employer {profile_id}.")
+        raise NotFound("No employer %(id)s.", id=profile_id)
     return profile
 
 
