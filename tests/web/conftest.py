@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,12 +13,23 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.serving import make_server
 
 from matcher.accounts.models import User
 from tests.factories import PASSWORD, make_user
 from web.app import create_app
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -66,3 +79,34 @@ def login(client: FlaskClient, session: Session) -> Callable[..., User]:
         return user
 
     return sign_in
+
+
+@contextmanager
+def serve_app(database_url: str, **config) -> Iterator[str]:
+    """The app on a free localhost port over a committed database, for a real browser."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-test-secret", **config})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        app.extensions["fairmatch_sessions"].kw["bind"].dispose()
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

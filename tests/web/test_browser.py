@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from matcher.db import make_engine
 from tests.factories import PASSWORD, link_skill, make_concept, make_user
-from web.app import create_app
+from tests.web.conftest import serve_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -50,40 +33,26 @@ def live_server(fresh_database_url: str) -> Iterator[str]:
         link_skill(session, picker, harvest, "essential")
         session.commit()
     engine.dispose()
-    app = create_app({"DATABASE_URL": fresh_database_url, "SECRET_KEY": "browser-test-secret"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        app.extensions["fairmatch_sessions"].kw["bind"].dispose()
+    with serve_app(fresh_database_url) as url:
+        yield url
 
 
-def test_typeahead_suggests_a_concept_for_a_misspelt_half_word(live_server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{live_server}/esco")
-            expect(page).to_have_url(re.compile(r"/login\?next=/esco$"))
-            page.get_by_label("E-mail address").fill("coach@example.org")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            expect(page).to_have_url(f"{live_server}/esco")
+def test_typeahead_suggests_a_concept_for_a_misspelt_half_word(live_server, browser):
+    page = browser.new_page()
+    page.goto(f"{live_server}/esco")
+    expect(page).to_have_url(re.compile(r"/login\?next=/esco$"))
+    page.get_by_label("E-mail address").fill("coach@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server}/esco")
 
-            page.get_by_role("combobox", name="Search skills and occupations").press_sequentially(
-                "frut pik"
-            )
-            suggestion = page.get_by_role("option", name=re.compile("fruit picker"))
-            expect(suggestion).to_be_visible()
-            suggestion.click()
+    page.get_by_role("combobox", name="Search skills and occupations").press_sequentially(
+        "frut pik"
+    )
+    suggestion = page.get_by_role("option", name=re.compile("fruit picker"))
+    expect(suggestion).to_be_visible()
+    suggestion.click()
 
-            expect(page).to_have_url(re.compile(r"/esco/concept\?uri="))
-            expect(page.get_by_role("heading", level=1)).to_have_text("fruit picker")
-            expect(page.get_by_role("link", name="harvest fruit")).to_be_visible()
-        finally:
-            browser.close()
+    expect(page).to_have_url(re.compile(r"/esco/concept\?uri="))
+    expect(page.get_by_role("heading", level=1)).to_have_text("fruit picker")
+    expect(page.get_by_role("link", name="harvest fruit")).to_be_visible()
