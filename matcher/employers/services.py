@@ -15,15 +15,20 @@ from matcher.accounts.services import create_organisation, create_user
 from matcher.audit.services import record_event
 from matcher.db import first_writer_wins, utcnow
 from matcher.employers.checklist import AnswerType, Checklist, load_checklist
+from matcher.employers.evidence import evidence_expiry as document_end
+from matcher.employers.evidence import evidence_expiry_dates, latest_evidence
 from matcher.employers.models import (
     ChecklistSubmission,
     Decision,
     EmployerKind,
     EmployerProfile,
+    Signal,
+    SignalStatus,
     SubmissionStatus,
 )
 from matcher.employers.scoring import ChecklistScore, approval_end_date, score_answers
 from matcher.employers.states import (
+    MATCHABLE,
     VettingStatus,
     check_decision,
     check_transition,
@@ -42,6 +47,7 @@ PROFILE_DETAILS = frozenset(
     | {"contact_name", "contact_email", "contact_phone"}
 )
 LOST_RACE = "Another mediator decided this first; reload the submission."
+CHANGED_MEANWHILE = "Someone changed this employer's status first; reload it."
 
 
 def register_employer(
@@ -165,10 +171,8 @@ def decide_vetting(
     _check_decision_fields(decision, reason, conditions, conditions_due)
     profile, target = submission.employer, VettingStatus(decision.value)
     check_transition(profile.status, target, mediator.role)
-    check_decision(target, _score(submission, profile))
-    if target in (VettingStatus.APPROVED, VettingStatus.APPROVED_WITH_CONDITIONS):
-        checklist = load_checklist(submission.checklist_version)
-        profile.approved_until = approval_end_date(checklist, today, evidence_expiry or [])
+    if target in MATCHABLE:
+        profile.approved_until = check_approval(session, submission, today, evidence_expiry)
     returned = decision == Decision.NEEDS_INFORMATION
     submission.status = SubmissionStatus.RETURNED if returned else SubmissionStatus.DECIDED
     submission.decision, submission.decided_by_id, submission.decided_at = (
@@ -184,6 +188,60 @@ def decide_vetting(
     with first_writer_wins(LOST_RACE):
         _move(session, mediator, profile, target, "decide", reason=reason)
     return submission
+
+
+def confirm_conditions_met(
+    session: Session, mediator: User, profile_id: int, expected_version: int, reason: str
+) -> EmployerProfile:
+    """Confirm an employer approved with conditions has met them: it becomes approved."""
+    if mediator.role != Role.MEDIATOR:
+        raise Forbidden("Only a mediator may confirm that conditions are met.")
+    if not reason.strip():
+        raise ValidationError("Say how the conditions were met.")
+    profile = session.get(EmployerProfile, profile_id)
+    if profile is None:
+        raise NotFound("No employer %(id)s.", id=profile_id)
+    if profile.version_id != expected_version:
+        raise InvalidTransition(CHANGED_MEANWHILE)
+    check_transition(profile.status, VettingStatus.APPROVED, mediator.role)
+    with first_writer_wins(CHANGED_MEANWHILE):
+        _move(session, mediator, profile, VettingStatus.APPROVED, "conditions_met", reason.strip())
+    return profile
+
+
+def check_approval(
+    session: Session,
+    submission: ChecklistSubmission,
+    today: date,
+    evidence_expiry: list[date] | None = None,
+) -> date:
+    """Raise InvalidTransition unless the submission may be approved today; else its end date."""
+    profile = submission.employer
+    check_decision(VettingStatus.APPROVED, _score(submission, profile))
+    if has_open_serious_signal(session, profile.id):
+        raise InvalidTransition(
+            "An open signal about this employer is marked serious: close it before approving."
+        )
+    checklist = load_checklist(submission.checklist_version)
+    if evidence_expiry is None:
+        evidence_expiry = evidence_expiry_dates(submission)
+    end = approval_end_date(checklist, today, evidence_expiry)
+    if end < today:
+        raise InvalidTransition(
+            "Evidence has expired (%(items)s): ask the employer for current documents.",
+            items=", ".join(_expired_evidence(submission, today)) or end.isoformat(),
+        )
+    return end
+
+
+def has_open_serious_signal(session: Session, profile_id: int) -> bool:
+    """Whether a signal about this employer is marked serious and not yet closed."""
+    open_serious = select(Signal.id).where(
+        Signal.employer_id == profile_id,
+        Signal.serious.is_(True),
+        Signal.status != SignalStatus.CLOSED,
+    )
+    return session.scalar(open_serious.limit(1)) is not None
 
 
 def may_match_employer(session: Session, organisation_id: int) -> bool:
@@ -300,6 +358,15 @@ def _scopes(profile: EmployerProfile) -> set[str]:
     return scopes
 
 
+def _expired_evidence(submission: ChecklistSubmission, today: date) -> list[str]:
+    checklist = load_checklist(submission.checklist_version)
+    return [
+        f"{item_id}: {evidence.original_name}, {end.isoformat()}"
+        for item_id, evidence in latest_evidence(submission).items()
+        if (end := document_end(evidence, checklist)) is not None and end < today
+    ]
+
+
 def _check_decision_fields(
     decision: Decision, reason: str, conditions: str, conditions_due: date | None
 ) -> None:
@@ -313,7 +380,7 @@ def _check_decision_fields(
 
 def _move(
     session: Session,
-    actor: User,
+    actor: User | None,
     profile: EmployerProfile,
     target: VettingStatus,
     action: str,

@@ -9,11 +9,9 @@ from matcher.accounts.models import Role, User
 from matcher.audit.models import AuditEvent
 from matcher.db import first_writer_wins
 from matcher.employers.models import EmployerProfile
-from matcher.employers.services import _move
+from matcher.employers.services import CHANGED_MEANWHILE, _move, has_open_serious_signal
 from matcher.employers.states import VettingStatus, allowed_targets, check_transition
 from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
-
-CHANGED_MEANWHILE = "Someone changed this employer's status first; reload it."
 
 
 def suspend_employer(
@@ -41,6 +39,10 @@ def lift_suspension(
     if profile.status != VettingStatus.SUSPENDED:
         raise InvalidTransition(
             "This employer is not suspended but %(status)s.", status=profile.status
+        )
+    if has_open_serious_signal(session, profile.id):
+        raise InvalidTransition(
+            "A signal about this employer marked serious is still open: close it first."
         )
     target = _status_before_suspension(session, profile)
     check_transition(profile.status, target, mediator.role)

@@ -1,11 +1,13 @@
 """Employers in a given state, built through the real services, for the employer tests."""
 
 from datetime import date
+from uuid import uuid4
 
 from sqlalchemy import select
 
 from matcher.accounts.models import User
 from matcher.employers.checklist import load_checklist
+from matcher.employers.models import EvidenceFile
 from matcher.employers.services import (
     decide_vetting,
     register_employer,
@@ -72,3 +74,25 @@ def approved(session, decision="approved"):
         session, mediator, submission.id, submission.version_id, decision, today=TODAY, **extra
     )
     return profile, employer, mediator
+
+
+def add_evidence(session, submission, item_id="FE-01", issued_on=None, expires_on=None, **kw):
+    """A stored evidence record (no bytes on disk) for one item of a submission."""
+    evidence = EvidenceFile(
+        submission=submission,
+        item_id=item_id,
+        stored_name=uuid4().hex,
+        original_name=kw.pop("original_name", f"{item_id.lower()}.pdf"),
+        content_type="application/pdf",
+        size_bytes=1234,
+        sha256="0" * 64,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        uploaded_by_id=kw.pop("uploaded_by_id", None)
+        or employer_user(session, submission.employer).id,
+        **kw,
+    )
+    session.add(evidence)
+    session.flush()
+    return evidence
+

@@ -9,16 +9,20 @@ from matcher.accounts.models import Organisation, User
 from matcher.audit.models import AuditEvent
 from matcher.employers.models import EmployerProfile, SubmissionStatus
 from matcher.employers.services import (
+    confirm_conditions_met,
     decide_vetting,
     may_match_employer,
     save_answers,
     submit_checklist,
 )
+from matcher.employers.signals import close_signal, mark_serious, report_signal, start_review
 from matcher.employers.states import VettingStatus
-from matcher.errors import Forbidden, InvalidTransition, ValidationError
+from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from tests.factories import make_user
 from tests.matcher.employers.builders import (
     TODAY,
+    add_evidence,
+    approved,
     employer_user,
     passing_answers,
     register,
@@ -284,3 +288,112 @@ def test_a_concurrent_decision_is_told_another_mediator_decided_first(session_fa
         decide_vetting(mine, mine.get(User, first.id), *ids, "rejected", reason="no", today=TODAY)
     for s in (setup, mine, theirs):
         s.close()
+
+
+def serious_signal(session, profile):
+    mediator = make_user(session, role="mediator")
+    signal = report_signal(session, None, text="Passports kept.", employer_id=profile.id)
+    mark_serious(session, mediator, signal.id, signal.version_id, "Passports withheld.")
+    return signal, mediator
+
+
+def test_approval_takes_its_end_date_from_the_submissions_evidence(session):
+    profile, _, submission = submitted(session)
+    add_evidence(session, submission, "FE-01", issued_on=date(2026, 11, 1))  # 3 months
+    add_evidence(session, submission, "FE-12", expires_on=date(2027, 6, 30))
+    mediator = make_user(session, role="mediator")
+
+    decide_vetting(session, mediator, submission.id, submission.version_id, "approved", today=TODAY)
+
+    assert profile.approved_until == date(2027, 2, 1)
+
+
+def test_approval_is_refused_while_a_serious_signal_is_open(session):
+    profile, _, submission = submitted(session)
+    signal, mediator = serious_signal(session, profile)
+
+    for decision, extra in [
+        ("approved", {}),
+        ("approved_with_conditions", {"conditions": "New contracts.", "conditions_due": TODAY}),
+    ]:
+        with pytest.raises(InvalidTransition, match="marked serious"):
+            decide_vetting(
+                session, mediator, submission.id, submission.version_id, decision,
+                today=TODAY, **extra,
+            )  # fmt: skip
+    assert profile.status == VettingStatus.SUBMITTED and submission.decision is None
+
+    start_review(session, mediator, signal.id, signal.version_id)
+    close_signal(session, mediator, signal.id, signal.version_id, "no_action")
+    decide_vetting(session, mediator, submission.id, submission.version_id, "approved", today=TODAY)
+    assert profile.status == VettingStatus.APPROVED
+
+
+def test_a_serious_signal_does_not_stop_a_rejection(session):
+    profile, _, submission = submitted(session)
+    _, mediator = serious_signal(session, profile)
+
+    decide_vetting(
+        session, mediator, submission.id, submission.version_id, "rejected",
+        reason="Passports withheld.", today=TODAY,
+    )  # fmt: skip
+
+    assert profile.status == VettingStatus.REJECTED
+
+
+def test_approval_with_expired_evidence_is_refused_naming_the_evidence(session):
+    profile, _, submission = submitted(session)
+    add_evidence(session, submission, "FE-01", issued_on=date(2026, 6, 1), original_name="kvk.pdf")
+    mediator = make_user(session, role="mediator")
+
+    with pytest.raises(InvalidTransition, match=r"expired \(FE-01: kvk.pdf, 2026-09-01\)"):
+        decide_vetting(
+            session, mediator, submission.id, submission.version_id, "approved", today=TODAY
+        )
+
+    assert profile.status == VettingStatus.SUBMITTED and profile.approved_until is None
+
+
+def test_evidence_ending_today_still_counts(session):
+    profile, _, submission = submitted(session)
+    add_evidence(session, submission, "FE-12", expires_on=TODAY)
+    mediator = make_user(session, role="mediator")
+
+    decide_vetting(session, mediator, submission.id, submission.version_id, "approved", today=TODAY)
+
+    assert profile.approved_until == TODAY
+
+
+def test_confirm_conditions_met_approves_and_writes_the_audit_log(session):
+    profile, _, mediator = approved(session, "approved_with_conditions")
+    until = profile.approved_until
+
+    confirm_conditions_met(session, mediator, profile.id, profile.version_id, " Contracts seen. ")
+
+    assert profile.status == VettingStatus.APPROVED and profile.approved_until == until
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.from_state, event.to_state, event.reason, event.actor_id) == (
+        "conditions_met",
+        "approved_with_conditions",
+        "approved",
+        "Contracts seen.",
+        mediator.id,
+    )
+
+
+def test_confirm_conditions_met_is_refused_when_not_applicable(session):
+    profile, employer, mediator = approved(session, "approved_with_conditions")
+
+    with pytest.raises(Forbidden):
+        confirm_conditions_met(session, employer, profile.id, profile.version_id, "Done.")
+    with pytest.raises(ValidationError, match="how the conditions were met"):
+        confirm_conditions_met(session, mediator, profile.id, profile.version_id, "  ")
+    with pytest.raises(InvalidTransition, match="changed this employer's status first"):
+        confirm_conditions_met(session, mediator, profile.id, profile.version_id - 1, "Done.")
+    with pytest.raises(NotFound):
+        confirm_conditions_met(session, mediator, profile.id + 1000, 1, "Done.")
+    assert profile.status == VettingStatus.APPROVED_WITH_CONDITIONS
+
+    confirm_conditions_met(session, mediator, profile.id, profile.version_id, "Done.")
+    with pytest.raises(InvalidTransition, match="cannot move from approved to approved"):
+        confirm_conditions_met(session, mediator, profile.id, profile.version_id, "Again.")

@@ -270,6 +270,8 @@ def test_a_serious_signal_suspends_an_approved_employer_at_once(session, decisio
     with pytest.raises(ValidationError, match="reason"):
         lift_suspension(session, vetter, profile.id, "")
     assert not may_match_employer(session, profile.organisation_id)
+    start_review(session, mediator, signal.id, signal.version_id)
+    close_signal(session, mediator, signal.id, signal.version_id, "action_taken")
     lift_suspension(session, vetter, profile.id, "Inspectorate found the passports returned.")
     assert profile.status == decision
     assert may_match_employer(session, profile.organisation_id)

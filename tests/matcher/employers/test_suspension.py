@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from matcher.audit.models import AuditEvent
 from matcher.employers.services import may_match_employer
+from matcher.employers.signals import close_signal, mark_serious, report_signal, start_review
 from matcher.employers.states import VettingStatus
 from matcher.employers.suspension import lift_suspension, suspend_employer
 from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
@@ -83,3 +84,19 @@ def test_lifting_needs_a_suspended_employer(session):
         lift_suspension(session, mediator, profile.id, "Nothing to lift.")
     with pytest.raises(NotFound):
         lift_suspension(session, mediator, profile.id + 1000, "No such employer.")
+
+
+def test_lifting_is_refused_while_a_serious_signal_is_open(session):
+    profile, _, mediator = approved(session)
+    signal = report_signal(session, None, text="Passports kept.", employer_id=profile.id)
+    mark_serious(session, mediator, signal.id, signal.version_id, "Passports withheld.")
+    assert profile.status == VettingStatus.SUSPENDED
+
+    with pytest.raises(InvalidTransition, match="marked serious is still open"):
+        lift_suspension(session, mediator, profile.id, "The manager says all is well.")
+    assert profile.status == VettingStatus.SUSPENDED
+
+    start_review(session, mediator, signal.id, signal.version_id)
+    close_signal(session, mediator, signal.id, signal.version_id, "action_taken")
+    lift_suspension(session, mediator, profile.id, "Passports returned, inspectorate informed.")
+    assert profile.status == VettingStatus.APPROVED
