@@ -23,7 +23,8 @@ from matcher.accounts.models import (
     Role,
     User,
 )
-from matcher.errors import ValidationError
+from matcher.audit.services import record_event
+from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 MIN_PASSWORD_LENGTH = 12
 # A pragmatic check: one @, no spaces, a dot in the domain. Delivery is the real test.
@@ -190,6 +191,63 @@ def list_users(session: Session) -> list[User]:
             .order_by(Organisation.name, User.email)
         )
     )
+
+
+def list_organisation_users(session: Session, actor: User) -> list[User]:
+    """The users of the actor's own organisation, active ones first."""
+    _check_active(actor)
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.organisation_id == actor.organisation_id)
+            .order_by(User.active.desc(), User.email)
+        )
+    )
+
+
+def add_organisation_user(session: Session, actor: User, email: str, password: str) -> User:
+    """Add a colleague to the actor's own organisation, with the actor's role."""
+    _check_active(actor)
+    user = create_user(
+        session,
+        email=email,
+        password=password,
+        role=actor.role,
+        organisation=actor.organisation,
+        language=actor.language,
+    )
+    record_event(session, actor, "add_user", "user", user.id, to_state="active")
+    return user
+
+
+def deactivate_organisation_user(session: Session, actor: User, user_id: int) -> User:
+    """Switch off a colleague's account; never one's own, never the organisation's last one."""
+    _check_active(actor)
+    user = session.get(User, user_id)
+    if user is None or user.organisation_id != actor.organisation_id:
+        raise NotFound("No user %(id)s in your organisation.", id=user_id)
+    if user.id == actor.id:
+        raise ValidationError("You cannot deactivate your own account.")
+    # Locked, so two colleagues switching each other off at once cannot leave nobody.
+    active = session.scalars(
+        select(User.id)
+        .where(User.organisation_id == actor.organisation_id, User.active.is_(True))
+        .with_for_update()
+    ).all()
+    if user.id not in active:
+        raise InvalidTransition("This account has already been deactivated.")
+    if actor.id not in active or len(active) < 2:
+        raise ValidationError("An organisation keeps at least one active user.")
+    user.active = False
+    session.flush()
+    record_event(session, actor, "deactivate_user", "user", user.id,
+                 from_state="active", to_state="inactive")  # fmt: skip
+    return user
+
+
+def _check_active(actor: User) -> None:
+    if not actor.active:
+        raise Forbidden("A deactivated account cannot manage users.")
 
 
 def _throttle_seconds(
