@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, case, select, true
 from sqlalchemy.orm import Session
 
-from matcher.accounts.models import Role, User
+from matcher.accounts.models import Organisation, Role, User
 from matcher.audit.services import record_event
 from matcher.db import first_writer_wins, utcnow
 from matcher.employers.models import (
     SIGNAL_TEXT_MAX,
     EmployerProfile,
     Signal,
+    SignalLink,
     SignalOutcome,
     SignalStatus,
 )
@@ -31,6 +33,16 @@ SIGNAL_TRANSITIONS = frozenset(
     }
 )
 NOTES_MAX = 10_000
+# Employers a reporter may pick by name: those that are or were approved. Pending and rejected
+# ones are not revealed to reporters (a registration is not public until it has been vetted).
+REPORTABLE = frozenset(
+    {
+        VettingStatus.APPROVED,
+        VettingStatus.APPROVED_WITH_CONDITIONS,
+        VettingStatus.SUSPENDED,
+        VettingStatus.EXPIRED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,25 @@ class OwnSignal:
     status: SignalStatus
     feedback: str
 
+    @classmethod
+    def of(cls, signal: Signal) -> OwnSignal:
+        return cls(signal.id, signal.created_at, signal.text, signal.status, signal.feedback)
+
+
+class EmployerChoice(NamedTuple):
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class TriageSignal:
+    """A signal as a mediator sees it, with who sent it (mediators only)."""
+
+    signal: Signal
+    reporter_email: str | None
+    # The organisation whose coach handed out the personal link it came through, if any.
+    link_organisation: str | None
+
 
 def report_signal(
     session: Session,
@@ -53,20 +84,22 @@ def report_signal(
     employer_name: str = "",
     vacancy_ref: str = "",
     contact: str = "",
+    link_id: int | None = None,
 ) -> Signal:
     """Report a signal of exploitation by an employer or at a vacancy, with or without account."""
-    text = _clean(text, "The description", SIGNAL_TEXT_MAX)
+    text = clean_text(text, "The description", SIGNAL_TEXT_MAX)
     if not text:
         raise ValidationError("Describe what happened.")
     if employer_id is not None and session.get(EmployerProfile, employer_id) is None:
         raise NotFound("No employer %(id)s.", id=employer_id)
     signal = Signal(
         employer_id=employer_id,
-        employer_name=_clean(employer_name, "The employer's name", 200),
-        vacancy_ref=_clean(vacancy_ref, "The vacancy", 200),
+        employer_name=clean_text(employer_name, "The employer's name", 200),
+        vacancy_ref=clean_text(vacancy_ref, "The vacancy", 200),
         text=text,
         reporter_id=reporter.id if reporter is not None else None,
-        contact=_clean(contact, "The contact details", 254),
+        contact=clean_text(contact, "The contact details", 254),
+        link_id=link_id,
     )
     session.add(signal)
     session.flush()
@@ -80,7 +113,7 @@ def start_review(
     """Take a received signal into review."""
     signal = _signal_for_mediator(session, mediator, signal_id, expected_version)
     if notes.strip():
-        signal.notes = _clean(notes, "The notes", NOTES_MAX)
+        signal.notes = clean_text(notes, "The notes", NOTES_MAX)
     _move_signal(session, mediator, signal, SignalStatus.IN_REVIEW, "start_review")
     return signal
 
@@ -101,9 +134,9 @@ def close_signal(
     except ValueError:
         raise ValidationError("Choose the outcome of the review.") from None
     _check_signal_transition(signal.status, SignalStatus.CLOSED)
-    signal.feedback = _clean(feedback, "The feedback", NOTES_MAX)
+    signal.feedback = clean_text(feedback, "The feedback", NOTES_MAX)
     if notes.strip():
-        signal.notes = _clean(notes, "The notes", NOTES_MAX)
+        signal.notes = clean_text(notes, "The notes", NOTES_MAX)
     signal.outcome, signal.closed_at, signal.closed_by_id = outcome, utcnow(), mediator.id
     _move_signal(session, mediator, signal, SignalStatus.CLOSED, "close", reason=outcome)
     return signal
@@ -114,7 +147,7 @@ def mark_serious(
 ) -> Signal:
     """Mark an open signal serious, which suspends its approved employer at once."""
     signal = _signal_for_mediator(session, mediator, signal_id, expected_version)
-    reason = _clean(reason, "The reason", NOTES_MAX)
+    reason = clean_text(reason, "The reason", NOTES_MAX)
     if not reason:
         raise ValidationError("Give the reason this signal is serious.")
     if signal.status == SignalStatus.CLOSED or signal.serious:
@@ -148,7 +181,7 @@ def list_own_signals(session: Session, reporter: User) -> list[OwnSignal]:
         .where(Signal.reporter_id == reporter.id)
         .order_by(Signal.created_at.desc(), Signal.id.desc())
     )
-    return [OwnSignal(s.id, s.created_at, s.text, s.status, s.feedback) for s in signals]
+    return [OwnSignal.of(s) for s in signals]
 
 
 def list_signals_for_triage(session: Session, mediator: User) -> list[Signal]:
@@ -165,7 +198,88 @@ def list_signals_for_triage(session: Session, mediator: User) -> list[Signal]:
     )
 
 
-def _clean(value: str, what: str, max_length: int) -> str:
+def list_closed_signals(session: Session, mediator: User, limit: int = 50) -> list[Signal]:
+    """List the recently closed signals for mediators, newest first."""
+    if mediator.role != Role.MEDIATOR:
+        raise Forbidden("Only a mediator may triage signals.")
+    return list(
+        session.scalars(
+            select(Signal)
+            .where(Signal.status == SignalStatus.CLOSED)
+            .order_by(Signal.closed_at.desc(), Signal.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def get_signal_for_triage(session: Session, mediator: User, signal_id: int) -> TriageSignal:
+    """Show one signal to a mediator, with the reporter's account or link if there is one."""
+    if mediator.role != Role.MEDIATOR:
+        raise Forbidden("Only a mediator may handle signals.")
+    signal = session.get(Signal, signal_id)
+    if signal is None:
+        raise NotFound("No signal %(id)s.", id=signal_id)
+    reporter = session.get(User, signal.reporter_id) if signal.reporter_id else None
+    organisation = None
+    if signal.link_id is not None:
+        organisation = session.scalar(
+            select(Organisation.name)
+            .join(SignalLink, SignalLink.organisation_id == Organisation.id)
+            .where(SignalLink.id == signal.link_id)
+        )
+    return TriageSignal(signal, reporter.email if reporter else None, organisation)
+
+
+def link_signal_to_employer(
+    session: Session, mediator: User, signal_id: int, expected_version: int, employer_id: int
+) -> Signal:
+    """Tie a signal to the registered employer it is about, so it can be acted on."""
+    signal = _signal_for_mediator(session, mediator, signal_id, expected_version)
+    if signal.status == SignalStatus.CLOSED:
+        raise InvalidTransition("A closed signal can no longer be changed.")
+    employer = session.get(EmployerProfile, employer_id)
+    if employer is None:
+        raise NotFound("No employer %(id)s.", id=employer_id)
+    previous = signal.employer_id
+    signal.employer = employer
+    _flush_signal(session)
+    record_event(
+        session,
+        mediator,
+        "link_employer",
+        "signal",
+        signal.id,
+        from_state=signal.status,
+        to_state=signal.status,
+        details={"from_employer_id": previous, "to_employer_id": employer_id},
+    )
+    return signal
+
+
+def list_reportable_employers(session: Session) -> list[EmployerChoice]:
+    """List the employers a reporter may pick by name: those that are or were approved."""
+    return _employer_choices(session, EmployerProfile.status.in_(REPORTABLE))
+
+
+def list_registered_employers(session: Session, mediator: User) -> list[EmployerChoice]:
+    """List every registered employer, in any status, for a mediator linking a signal."""
+    if mediator.role != Role.MEDIATOR:
+        raise Forbidden("Only a mediator may handle signals.")
+    return _employer_choices(session, true())
+
+
+def _employer_choices(session: Session, condition: ColumnElement[bool]) -> list[EmployerChoice]:
+    profiles = session.scalars(
+        select(EmployerProfile).where(condition).order_by(EmployerProfile.legal_name)
+    )
+    # A reporter may know the employer only by a trade name, so show those too.
+    return [
+        EmployerChoice(p.id, " / ".join([p.legal_name, *(p.trade_names or [])])) for p in profiles
+    ]
+
+
+def clean_text(value: str, what: str, max_length: int) -> str:
+    """Strip a text field, refusing NUL characters and more than max_length characters."""
     # PostgreSQL refuses NUL in text; refuse it here so nothing is half-saved.
     if "\x00" in value:
         raise ValidationError("%(what)s contains a NUL character.", what=what)

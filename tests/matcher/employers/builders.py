@@ -14,6 +14,7 @@ from matcher.employers.services import (
     save_answers,
     submit_checklist,
 )
+from matcher.employers.suspension import suspend_employer
 from tests.factories import PASSWORD, make_user
 
 TODAY = date(2026, 11, 23)
@@ -96,3 +97,28 @@ def add_evidence(session, submission, item_id="FE-01", issued_on=None, expires_o
     session.flush()
     return evidence
 
+
+def employer_in(session, status, kvk="12345678"):
+    """An employer in any vetting status, reached through the services where one exists."""
+    profile = register(session, kvk=kvk, vat=f"NL{kvk}0B01", email=f"boss{kvk}@bakery.example")
+    if status == "pending":
+        return profile
+    employer = employer_user(session, profile)
+    save_answers(session, employer, passing_answers())
+    submission = submit_checklist(session, employer)
+    mediator = make_user(session, role="mediator")
+    decision = {"suspended": "approved", "expired": "approved"}.get(status, status)
+    if decision != "submitted":
+        extra = {"reason": "Not fair."} if decision == "rejected" else {}
+        if decision == "approved_with_conditions":
+            extra = {"conditions": "Show the new contracts.", "conditions_due": TODAY}
+        decide_vetting(
+            session, mediator, submission.id, submission.version_id, decision, today=TODAY, **extra
+        )
+    if status == "suspended":
+        suspend_employer(session, mediator, profile.id, "A serious signal.")
+    if status == "expired":
+        # expire_approvals would expire every approved employer of the test at once.
+        profile.status = "expired"
+        session.flush()
+    return profile

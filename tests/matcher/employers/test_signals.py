@@ -10,7 +10,12 @@ from matcher.employers.models import Signal, SignalOutcome, SignalStatus
 from matcher.employers.services import may_match_employer
 from matcher.employers.signals import (
     close_signal,
+    get_signal_for_triage,
+    link_signal_to_employer,
+    list_closed_signals,
     list_own_signals,
+    list_registered_employers,
+    list_reportable_employers,
     list_signals_for_triage,
     mark_serious,
     report_signal,
@@ -20,7 +25,7 @@ from matcher.employers.states import VettingStatus
 from matcher.employers.suspension import lift_suspension
 from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from tests.factories import make_user
-from tests.matcher.employers.builders import approved, register
+from tests.matcher.employers.builders import approved, employer_in, register
 
 TEXT = "They keep our passports and pay us half of what was promised."
 
@@ -296,3 +301,98 @@ def test_a_serious_signal_needs_a_reason_and_a_registered_employer(session):
     with pytest.raises(ValidationError, match="no registered employer"):
         mark_serious(session, mediator, signal.id, signal.version_id, "Passports withheld.")
     assert not signal.serious
+
+
+def test_closed_signals_are_listed_newest_closed_first_and_only_to_mediators(session):
+    mediator = make_user(session, role="mediator")
+    first, second = in_review(session, mediator), in_review(session, mediator)
+    in_review(session, mediator)
+    close_signal(session, mediator, second.id, second.version_id, "no_action")
+    close_signal(session, mediator, first.id, first.version_id, "action_taken")
+
+    assert list_closed_signals(session, mediator) == [first, second]
+    assert list_closed_signals(session, mediator, limit=1) == [first]
+    with pytest.raises(Forbidden):
+        list_closed_signals(session, make_user(session, role="coach"))
+
+
+def test_a_mediator_sees_the_reporters_account_and_notes(session):
+    mediator, reporter = make_user(session, role="mediator"), make_user(session, role="employer")
+    signal = report_signal(session, reporter, text=TEXT, contact="06 12345678")
+    start_review(session, mediator, signal.id, signal.version_id, notes="Call back.")
+
+    seen = get_signal_for_triage(session, mediator, signal.id)
+
+    assert (seen.signal, seen.reporter_email, seen.link_organisation) == (
+        signal,
+        reporter.email,
+        None,
+    )
+    assert seen.signal.notes == "Call back."
+    assert get_signal_for_triage(session, mediator, report_signal(session, None, text=TEXT).id)
+    with pytest.raises(NotFound):
+        get_signal_for_triage(session, mediator, 999_999)
+    with pytest.raises(Forbidden):
+        get_signal_for_triage(session, reporter, signal.id)
+
+
+def test_a_mediator_links_a_signal_to_the_registered_employer_it_names(session):
+    mediator = make_user(session, role="mediator")
+    profile = register(session)
+    signal = report_signal(session, None, text=TEXT, employer_name="Bakkerij de Vries")
+
+    link_signal_to_employer(session, mediator, signal.id, signal.version_id, profile.id)
+
+    assert signal.employer is profile and signal.employer_name == "Bakkerij de Vries"
+    event = signal_events(session, signal)[-1]
+    assert (event.action, event.actor_id, event.details) == (
+        "link_employer",
+        mediator.id,
+        {"from_employer_id": None, "to_employer_id": profile.id},
+    )
+    # Now it names a registered employer, so marking it serious can act on that employer.
+    mark_serious(session, mediator, signal.id, signal.version_id, "Passports withheld.")
+    assert signal.serious
+
+
+def test_linking_refuses_unknown_employers_stale_versions_closed_signals_and_non_mediators(
+    session,
+):
+    mediator = make_user(session, role="mediator")
+    profile = register(session)
+    signal = report_signal(session, None, text=TEXT)
+    seen = signal.version_id
+    with pytest.raises(NotFound):
+        link_signal_to_employer(session, mediator, signal.id, seen, 999_999)
+    with pytest.raises(Forbidden):
+        link_signal_to_employer(session, make_user(session), signal.id, seen, profile.id)
+    start_review(session, mediator, signal.id, seen)
+    with pytest.raises(InvalidTransition, match="Another mediator changed this signal first"):
+        link_signal_to_employer(session, mediator, signal.id, seen, profile.id)
+    close_signal(session, mediator, signal.id, signal.version_id, "no_action")
+    with pytest.raises(InvalidTransition, match="closed"):
+        link_signal_to_employer(session, mediator, signal.id, signal.version_id, profile.id)
+    assert signal.employer_id is None
+    assert "link_employer" not in [e.action for e in signal_events(session, signal)]
+
+
+def test_reporters_may_pick_only_employers_that_are_or_were_approved(session):
+    approved_profile = approved(session)[0]
+    with_conditions = employer_in(session, "approved_with_conditions", "22222222")
+    suspended = employer_in(session, "suspended", "33333333")
+    expired = employer_in(session, "expired", "44444444")
+    employer_in(session, "pending", "55555555")
+    employer_in(session, "submitted", "66666666")
+    employer_in(session, "rejected", "77777777")
+    with_conditions.trade_names = ["De Ovenbakker"]
+
+    choices = list_reportable_employers(session)
+
+    assert sorted(c.id for c in choices) == sorted(
+        p.id for p in (approved_profile, with_conditions, suspended, expired)
+    )
+    assert (with_conditions.id, "Bakery 22222222 / De Ovenbakker") in choices
+    mediator = make_user(session, role="mediator")
+    assert len(list_registered_employers(session, mediator)) == 7
+    with pytest.raises(Forbidden):
+        list_registered_employers(session, make_user(session, role="coach"))
