@@ -168,7 +168,7 @@ def decide_vetting(
         raise NotFound("No checklist submission %(id)s.", id=submission_id)
     if submission.version_id != expected_version or submission.status != SubmissionStatus.SUBMITTED:
         raise InvalidTransition(LOST_RACE)
-    _check_decision_fields(decision, reason, conditions, conditions_due)
+    _check_decision_fields(decision, reason, conditions, conditions_due, today)
     profile, target = submission.employer, VettingStatus(decision.value)
     check_transition(profile.status, target, mediator.role)
     if target in MATCHABLE:
@@ -368,7 +368,7 @@ def _expired_evidence(submission: ChecklistSubmission, today: date) -> list[str]
 
 
 def _check_decision_fields(
-    decision: Decision, reason: str, conditions: str, conditions_due: date | None
+    decision: Decision, reason: str, conditions: str, conditions_due: date | None, today: date
 ) -> None:
     if decision in (Decision.REJECTED, Decision.NEEDS_INFORMATION) and not reason.strip():
         raise ValidationError("Give a reason or the questions for the employer.")
@@ -376,6 +376,8 @@ def _check_decision_fields(
         conditions.strip() and conditions_due
     ):
         raise ValidationError("An approval with conditions needs the conditions and a due date.")
+    if decision == Decision.APPROVED_WITH_CONDITIONS and conditions_due < today:
+        raise ValidationError("The conditions cannot be due before today.")
 
 
 def _move(

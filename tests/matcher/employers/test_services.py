@@ -1,6 +1,6 @@
 """Employer use cases: registration, answering and submitting the checklist, vetting."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -397,3 +397,16 @@ def test_confirm_conditions_met_is_refused_when_not_applicable(session):
     confirm_conditions_met(session, mediator, profile.id, profile.version_id, "Done.")
     with pytest.raises(InvalidTransition, match="cannot move from approved to approved"):
         confirm_conditions_met(session, mediator, profile.id, profile.version_id, "Again.")
+
+
+def test_conditions_cannot_be_due_before_the_decision(session):
+    profile, _, submission = submitted(session)
+    mediator = make_user(session, role="mediator")
+
+    with pytest.raises(ValidationError, match="cannot be due before today"):
+        decide_vetting(
+            session, mediator, submission.id, submission.version_id, "approved_with_conditions",
+            conditions="New contracts.", conditions_due=TODAY - timedelta(days=1), today=TODAY,
+        )  # fmt: skip
+
+    assert profile.status == VettingStatus.SUBMITTED
