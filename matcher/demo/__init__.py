@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.accounts.models import Organisation, OrganisationKind, Role, User
 from matcher.accounts.services import create_organisation, create_user
+from matcher.demo.employers import seed_demo_employers
 
 # Published in the README; the data it guards is fictional.
 DEMO_PASSWORD = "demo-password"
@@ -16,14 +18,12 @@ DEMO_PASSWORD = "demo-password"
 DEMO_ORGANISATIONS = (
     ("Demo Shelter Foundation", OrganisationKind.SUPPORT),
     ("Demo Fair Work Mediation", OrganisationKind.MEDIATING),
-    ("Demo Greenhouse Growers (approved employer)", OrganisationKind.EMPLOYER),
 )
 
 DEMO_USERS = (
     ("coach@demo.test", Role.COACH, "Demo Shelter Foundation"),
     ("mediator@demo.test", Role.MEDIATOR, "Demo Fair Work Mediation"),
     ("admin@demo.test", Role.ADMIN, "Demo Fair Work Mediation"),
-    ("employer@demo.test", Role.EMPLOYER, "Demo Greenhouse Growers (approved employer)"),
 )
 
 
@@ -31,10 +31,11 @@ DEMO_USERS = (
 class DemoResult:
     organisations_created: int
     users_created: int
+    employers_created: int
 
 
-def seed_demo(session: Session) -> DemoResult:
-    """Create the demo organisations and users that are still missing."""
+def seed_demo(session: Session, upload_dir: Path | None = None) -> DemoResult:
+    """Create the demo organisations, users and employers that are still missing."""
     organisations = {o.name: o for o in session.scalars(select(Organisation))}
     created_organisations = 0
     for name, kind in DEMO_ORGANISATIONS:
@@ -53,7 +54,12 @@ def seed_demo(session: Session) -> DemoResult:
                 organisation=organisations[organisation],
             )
             created_users += 1
-    return DemoResult(created_organisations, created_users)
+    users = {u.email: u for u in session.scalars(select(User))}
+    employers = seed_demo_employers(
+        session, users["coach@demo.test"], users["mediator@demo.test"], DEMO_PASSWORD, upload_dir
+    )
+    # Each demo employer brings its own first user.
+    return DemoResult(created_organisations + employers, created_users + employers, employers)
 
 
 def has_users(session: Session) -> bool:

@@ -111,18 +111,19 @@ def test_users_create_refuses_a_duplicate_email(cli_database):
     assert "error: A user with e-mail address ana@example.org already exists." in result.output
 
 
-def test_demo_seeds_the_four_demo_users_once(cli_database):
+def test_demo_seeds_the_demo_users_and_employers_once(cli_database, tmp_path, monkeypatch):
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
     result = run("demo")
     assert result.exit_code == 0, result.output
-    assert "4 users created" in result.output
+    assert "11 users and 8 employers created" in result.output
     users = read_users(cli_database)
-    assert [(email, role) for email, role, _name, _kind in users] == [
+    assert [(email, role) for email, role, _name, _kind in users if "@demo.test" in email][:4] == [
         ("admin@demo.test", "admin"),
+        ("bakery@demo.test", "employer"),
+        ("cleaning@demo.test", "employer"),
         ("coach@demo.test", "coach"),
-        ("employer@demo.test", "employer"),
-        ("mediator@demo.test", "mediator"),
     ]
-    assert "0 organisations and 0 users created" in run("demo").output
+    assert "0 organisations, 0 users and 0 employers created" in run("demo").output
     assert read_users(cli_database) == users
 
 

@@ -79,10 +79,11 @@ def demo(if_empty: bool) -> None:
         if if_empty and has_users(session):
             click.echo("users exist already; demo data not seeded")
             return
-        result = seed_demo(session)
+        result = seed_demo(session, load_settings().upload_dir)
     click.echo(
-        f"demo ready: {result.organisations_created} organisations and "
-        f"{result.users_created} users created; sign in as coach@demo.test, "
+        f"demo ready: {result.organisations_created} organisations, "
+        f"{result.users_created} users and {result.employers_created} employers created; "
+        "sign in as coach@demo.test, "
         "mediator@demo.test, employer@demo.test or admin@demo.test with 'demo-password'"
     )
 

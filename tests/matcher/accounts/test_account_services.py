@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from matcher.accounts.models import LoginAttempt, User
+from matcher.accounts.models import LoginAttempt
 from matcher.accounts.services import (
     AccountInactive,
     LoginFailed,
@@ -19,7 +19,6 @@ from matcher.accounts.services import (
     set_user_language,
 )
 from matcher.db import utcnow
-from matcher.demo import DEMO_PASSWORD, seed_demo
 from matcher.errors import ValidationError
 from tests.factories import PASSWORD, make_organisation, make_user
 
@@ -163,12 +162,3 @@ def test_set_user_language(session):
     assert set_user_language(session, user, "nl").language == "nl"
     with pytest.raises(ValidationError, match="Language must be one of en, nl"):
         set_user_language(session, user, "xx")
-
-
-def test_seed_demo_creates_four_users_once_with_the_demo_password(session):
-    first = seed_demo(session)
-    assert (first.organisations_created, first.users_created) == (3, 4)
-    assert seed_demo(session).users_created == 0
-    employer = session.scalar(select(User).where(User.email == "employer@demo.test"))
-    assert employer.organisation.kind == "employer"
-    assert authenticate(session, "employer@demo.test", DEMO_PASSWORD, "10.0.0.1", NOW) is employer
