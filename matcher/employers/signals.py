@@ -300,7 +300,8 @@ def _signal_for_mediator(
     if signal is None:
         raise NotFound("No signal %(id)s.", id=signal_id)
     if signal.version_id != expected_version:
-        raise InvalidTransition(LOST_RACE)
+        # Spelled out (the same text as LOST_RACE) so that pybabel extracts it for translation.
+        raise InvalidTransition("Another mediator changed this signal first; reload it.")
     return signal
 
 

@@ -506,3 +506,21 @@ def test_the_public_form_answers_429_when_a_link_sent_too_many(client, session, 
     assert response.status_code == 429
     assert "Too many reports were sent through this link today." in html_of(response)
     assert count_signals(session) == 5
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("employer", "/signals/new"),
+        ("employer", "/signals"),
+        ("mediator", "/mediator/signals"),
+        ("mediator", "/mediator/signals/{signal}"),
+        ("coach", "/coach/signal-links"),
+    ],
+)
+def test_the_pages_open_in_dutch(client, session, login, role, path):
+    mediator = make_user(session, role="mediator")
+    signal = in_review(session, mediator)
+    login(role, language="nl")
+    response = client.get(path.format(signal=signal.id))
+    assert response.status_code == 200 and '<html lang="nl">' in html_of(response)
