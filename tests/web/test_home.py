@@ -6,6 +6,7 @@ import pytest
 
 from matcher.config import DEVELOPMENT_SECRET
 from tests.factories import make_organisation, make_user
+from tests.matcher.employers.builders import register
 from tests.web.conftest import make_test_app
 from web.app import create_app
 
@@ -32,6 +33,27 @@ def test_each_role_sees_its_organisation_and_what_it_can_do(client, session, log
     assert '<a href="/esco">Explore ESCO skills and occupations</a>' in html
     assert "<dd>English</dd>" in html
     assert ('href="/admin/users"' in html) == (role == "admin")
+
+
+ROLE_PAGES = {
+    "coach": {"/coach/signal-links", "/signals", "/signals/new"},
+    "employer": {"/employer/checklist", "/employer/users", "/signals", "/signals/new"},
+    "mediator": {"/mediator/vetting", "/mediator/employers", "/mediator/signals", "/signals/new"},
+    "admin": {"/admin/users", "/signals", "/signals/new"},
+}
+
+
+@pytest.mark.parametrize("role", ROLE_PAGES)
+def test_the_navigation_offers_each_role_its_own_pages_and_they_open(client, session, login, role):
+    # An employer's users always belong to a registered employer.
+    organisation = register(session).organisation if role == "employer" else None
+    login(role, organisation=organisation)
+    html = client.get("/").get_data(as_text=True)
+    nav = html[html.index("<nav") : html.index("</nav>")]
+    every_page = set().union(*ROLE_PAGES.values())
+    offered = {page for page in every_page if f'href="{page}"' in nav}
+    assert offered == ROLE_PAGES[role]
+    assert all(client.get(page).status_code == 200 for page in offered)
 
 
 def test_the_home_page_explains_the_explorer_for_the_role(client, login):
