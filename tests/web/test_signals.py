@@ -279,7 +279,7 @@ def test_marking_serious_suspends_an_approved_employer(client, session, login):
     session.refresh(profile)
     session.refresh(signal)
     assert signal.serious and profile.status == VettingStatus.SUSPENDED
-    assert "(suspended)" in html_of(response)
+    assert "Bakery 11111111</a> (suspended)" in html_of(response)
 
 
 def test_marking_serious_needs_a_reason(client, session, login):
@@ -314,7 +314,10 @@ def test_a_mediator_links_a_signal_to_a_registered_employer(client, session, log
     )
 
     assert "The signal is linked to the employer." in html_of(response)
-    assert "Bakery 11111111 (registered, not yet vetted)" in html_of(response)
+    assert (
+        f'<a href="/mediator/employers/{profile.id}">Bakery 11111111</a>'
+        " (registered, not yet vetted)" in html_of(response)
+    )
     session.refresh(signal)
     assert signal.employer_id == profile.id
     response = client.post(
