@@ -93,7 +93,7 @@ def create_organisation(session: Session, name: str, kind: OrganisationKind | st
         raise ValidationError("An organisation needs a name.")
     kind = _parse_enum(OrganisationKind, kind, "organisation kind")
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
-        raise ValidationError(f"An organisation named {name!r} already exists.")
+        raise ValidationError("An organisation named %(name)r already exists.", name=name)
     organisation = Organisation(name=name, kind=kind)
     session.add(organisation)
     session.flush()
@@ -112,10 +112,11 @@ def create_user(
     """Create a user for an organisation whose kind fits the role."""
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise ValidationError(f"{email!r} is not a valid e-mail address.")
+        raise ValidationError("%(email)r is not a valid e-mail address.", email=email)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
+            "The password must be at least %(length)d characters long.",
+            length=MIN_PASSWORD_LENGTH,
         )
     role = _parse_enum(Role, role, "role")
     required, actual = ROLE_ORGANISATION_KIND[role], OrganisationKind(organisation.kind)
@@ -127,7 +128,7 @@ def create_user(
     if language not in LANGUAGES:
         raise ValidationError(f"Language must be one of {', '.join(LANGUAGES)}.")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ValidationError(f"A user with e-mail address {email} already exists.")
+        raise ValidationError("A user with e-mail address %(email)s already exists.", email=email)
     user = User(
         email=email,
         password_hash=hash_password(password),

@@ -87,6 +87,14 @@ class EmployerOverview:
 class ChecklistIncomplete(ValidationError):
     """Submitting was refused because answers or evidence are missing; the answers were saved."""
 
+    def __init__(self, items: tuple[str, ...]) -> None:
+        super().__init__(
+            "Your answers are saved, but the checklist cannot be submitted yet: items"
+            " %(items)s still need an answer or evidence.",
+            items=", ".join(items),
+        )
+        self.items = items
+
 
 def get_employer_overview(session: Session, employer: User) -> EmployerOverview:
     """The employer's own vetting status and checklist, with what is still missing."""
@@ -130,11 +138,7 @@ def submit_answers(
     save_answers(session, employer, answers)
     missing = get_employer_overview(session, employer).missing
     if missing:
-        raise ChecklistIncomplete(
-            "Your answers are saved, but the checklist cannot be submitted yet: items"
-            " %(items)s still need an answer or evidence.",
-            items=", ".join(i.item.id for i in missing),
-        )
+        raise ChecklistIncomplete(tuple(i.item.id for i in missing))
     return submit_checklist(session, employer)
 
 

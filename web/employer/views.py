@@ -65,7 +65,7 @@ def register() -> ResponseReturnValue:
         return render_template("employer/register.html", form=form), 400 if form.errors else 200
     session = get_session()
     limit = current_app.config.get("REGISTRATIONS_PER_HOUR", REGISTRATIONS_PER_HOUR)
-    allowed = allow_hit(session, f"register:{request.remote_addr}", limit=limit,
+    allowed = allow_hit(session, f"register:{request.remote_addr or ''}", limit=limit,
                         window_seconds=3600)  # fmt: skip
     session.commit()  # a refused registration counts towards the limit too
     if not allowed:
@@ -103,7 +103,7 @@ def checklist() -> ResponseReturnValue:
             save_answers(session, user, answers)
     except ChecklistIncomplete as error:
         session.commit()  # the answers are kept as a draft; only the submission is refused
-        flash(error_message(error), "error")
+        flash(incomplete_message(error), "error")
         return redirect(url_for("employer.checklist"))
     except (ValidationError, InvalidTransition) as error:
         session.rollback()
@@ -196,6 +196,15 @@ def deactivate_user(user_id: int) -> ResponseReturnValue:
     session.commit()
     flash(gettext("%(email)s can no longer sign in.", email=gone.email), "info")
     return redirect(url_for("employer.users"))
+
+
+def incomplete_message(error: ChecklistIncomplete) -> str:
+    # Composed here: pybabel extracts ValidationError's own messages, not its subclasses'.
+    return gettext(
+        "Your answers are saved, but the checklist cannot be submitted yet: items"
+        " %(items)s still need an answer or evidence.",
+        items=", ".join(error.items),
+    )
 
 
 def _upload_dir() -> Path:
