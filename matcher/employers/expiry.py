@@ -7,9 +7,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matcher.audit.models import AuditEvent
 from matcher.employers.models import ChecklistSubmission, Decision, EmployerProfile
 from matcher.employers.services import _move
 from matcher.employers.states import MATCHABLE, Actor, VettingStatus, check_transition
+
+OVERDUE_REASON = "conditions not met by {due}"
 
 
 def expire_approvals(session: Session, today: date) -> list[EmployerProfile]:
@@ -35,8 +38,11 @@ def suspend_overdue_conditions(session: Session, today: date) -> list[EmployerPr
     overdue = []
     for profile in candidates:
         due = _conditions_due(session, profile)
-        if due is not None and due < today:
-            reason = f"conditions not met by {due.isoformat()}"
+        if due is None or due >= today:
+            continue
+        reason = OVERDUE_REASON.format(due=due.isoformat())
+        # Once per deadline: a mediator who lifted that suspension has weighed the conditions.
+        if not _suspended_by_scheduler(session, profile, reason):
             _move_by_scheduler(session, profile, VettingStatus.SUSPENDED, "suspend", reason)
             overdue.append(profile)
     return overdue
@@ -71,6 +77,17 @@ def _conditions_due(session: Session, profile: EmployerProfile) -> date | None:
     if latest is None or latest.decision != Decision.APPROVED_WITH_CONDITIONS:
         return None
     return latest.conditions_due
+
+
+def _suspended_by_scheduler(session: Session, profile: EmployerProfile, reason: str) -> bool:
+    earlier = select(AuditEvent.id).where(
+        AuditEvent.object_type == "employer",
+        AuditEvent.object_id == profile.id,
+        AuditEvent.action == "suspend",
+        AuditEvent.actor_id.is_(None),
+        AuditEvent.reason == reason,
+    )
+    return session.scalar(earlier.limit(1)) is not None
 
 
 def _move_by_scheduler(

@@ -13,6 +13,7 @@ from matcher.employers.expiry import (
 )
 from matcher.employers.services import confirm_conditions_met, may_match_employer
 from matcher.employers.states import VettingStatus
+from matcher.employers.suspension import lift_suspension
 from tests.matcher.employers.builders import TODAY, approved
 
 END = date(2027, 11, 23)  # an approval decided on TODAY lasts 12 months
@@ -100,3 +101,13 @@ def test_list_expiring_gives_the_approvals_ending_within_the_days(session):
     assert list_expiring(session, END, 7) == [profile]
     expire_approvals(session, END + timedelta(days=1))
     assert list_expiring(session, END + timedelta(days=1), 30) == []
+
+
+def test_a_lifted_suspension_for_overdue_conditions_is_not_repeated(session):
+    profile, _, mediator = approved(session, "approved_with_conditions")
+    suspend_overdue_conditions(session, TODAY + timedelta(days=1))
+    lift_suspension(session, mediator, profile.id, "Contracts are being rewritten; one week more.")
+    assert profile.status == VettingStatus.APPROVED_WITH_CONDITIONS
+
+    assert suspend_overdue_conditions(session, TODAY + timedelta(days=2)) == []
+    assert profile.status == VettingStatus.APPROVED_WITH_CONDITIONS
