@@ -39,7 +39,7 @@ lint: install
 
 # Refresh messages.pot and the catalogues after changing user-facing text.
 babel-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ValidationError -k InvalidTransition -k NotFound -k Forbidden -o web/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ValidationError -k InvalidTransition -k NotFound -k Forbidden -k RateLimited -k N_ -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 
 clean:

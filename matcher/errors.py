@@ -35,3 +35,8 @@ class InvalidTransition(DomainError):
 
 class ValidationError(DomainError):
     pass
+
+
+def N_(message: str) -> str:
+    """Mark a message kept in a constant for translation; the web layer translates it later."""
+    return message
