@@ -26,12 +26,14 @@ from matcher.employers.evidence import (
 from matcher.employers.models import ChecklistSubmission, EmployerProfile, EvidenceFile
 from matcher.employers.services import (
     CHECKLIST_VERSION,
+    _move,
+    _open_submission,
     _own_profile,
     _scopes,
     save_answers,
     submit_checklist,
 )
-from matcher.employers.states import VettingStatus
+from matcher.employers.states import VettingStatus, check_transition
 from matcher.errors import ValidationError
 
 
@@ -140,6 +142,19 @@ def submit_answers(
     if missing:
         raise ChecklistIncomplete(tuple(i.item.id for i in missing))
     return submit_checklist(session, employer)
+
+
+def start_new_checklist(session: Session, employer: User) -> ChecklistSubmission:
+    """Start vetting again after a rejection or an expiry, from the last answers."""
+    profile = _own_profile(session, employer)
+    check_transition(profile.status, VettingStatus.PENDING, employer.role)
+    previous = profile.submissions[-1].answers if profile.submissions else {}
+    _move(session, employer, profile, VettingStatus.PENDING, "restart")
+    # Answers carry over as a draft to check; documents do not: they must be current.
+    submission = _open_submission(session, profile)
+    submission.answers = dict(previous)
+    session.flush()
+    return submission
 
 
 def evidence_needed(item: ChecklistItem, answer: Any) -> bool:

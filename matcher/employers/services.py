@@ -34,7 +34,7 @@ from matcher.employers.states import (
     check_transition,
     may_be_matched,
 )
-from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
+from matcher.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 
 CHECKLIST_VERSION = "1"
 KVK_PATTERN = re.compile(r"^\d{8}$")
@@ -46,8 +46,8 @@ PROFILE_DETAILS = frozenset(
     {"trade_names", "provides_housing", "street", "postal_code", "city"}
     | {"contact_name", "contact_email", "contact_phone"}
 )
-LOST_RACE = "Another mediator decided this first; reload the submission."
-CHANGED_MEANWHILE = "Someone changed this employer's status first; reload it."
+LOST_RACE = N_("Another mediator decided this first; reload the submission.")
+CHANGED_MEANWHILE = N_("Someone changed this employer's status first; reload it.")
 
 
 def register_employer(

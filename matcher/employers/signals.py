@@ -22,9 +22,9 @@ from matcher.employers.models import (
 )
 from matcher.employers.states import VettingStatus, allowed_targets
 from matcher.employers.suspension import suspend_employer
-from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
+from matcher.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 
-LOST_RACE = "Another mediator changed this signal first; reload it."
+LOST_RACE = N_("Another mediator changed this signal first; reload it.")
 # (from, to) a mediator may move a signal; anything else is refused.
 SIGNAL_TRANSITIONS = frozenset(
     {
@@ -300,8 +300,7 @@ def _signal_for_mediator(
     if signal is None:
         raise NotFound("No signal %(id)s.", id=signal_id)
     if signal.version_id != expected_version:
-        # Spelled out (the same text as LOST_RACE) so that pybabel extracts it for translation.
-        raise InvalidTransition("Another mediator changed this signal first; reload it.")
+        raise InvalidTransition(LOST_RACE)
     return signal
 
 

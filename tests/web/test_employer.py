@@ -13,7 +13,7 @@ from matcher.employers.overview import get_employer_overview
 from matcher.employers.services import save_answers
 from matcher.employers.states import VettingStatus
 from tests.factories import PASSWORD, make_user
-from tests.matcher.employers.builders import employer_user, passing_answers, register
+from tests.matcher.employers.builders import employer_in, employer_user, passing_answers, register
 
 PDF = b"%PDF-1.7\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -424,3 +424,23 @@ def test_deactivating_yourself_or_a_stranger_is_refused(client, session, employe
 def test_submission_status_is_draft_after_saving(session, client, employer):
     client.post("/employer/checklist", data=answers_data({"FE-01": True}))
     assert get_employer_overview(session, employer).submission.status == SubmissionStatus.DRAFT
+
+
+def test_a_rejected_employer_starts_a_new_checklist_from_the_page(client, session):
+    profile = employer_in(session, "rejected", kvk="23456789")
+    session.commit()
+    sign_in(client, employer_user(session, profile))
+    assert "Start a new checklist" in client.get("/employer/checklist").get_data(as_text=True)
+
+    response = client.post("/employer/checklist/restart", follow_redirects=True)
+
+    html = response.get_data(as_text=True)
+    assert "A new checklist has been started from your last answers." in html
+    assert "Start a new checklist" not in html
+    session.refresh(profile)
+    assert profile.status == VettingStatus.PENDING
+
+
+def test_a_pending_employer_cannot_restart(client, session, employer):
+    response = client.post("/employer/checklist/restart", follow_redirects=True)
+    assert "A vetting cannot move from pending to pending." in response.get_data(as_text=True)

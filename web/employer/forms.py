@@ -205,6 +205,10 @@ class EvidenceForm(FlaskForm):
     upload = SubmitField(_l("Upload"))
 
 
+class RestartForm(FlaskForm):
+    submit = SubmitField(_l("Start a new checklist"))
+
+
 class RemoveEvidenceForm(FlaskForm):
     submit = SubmitField(_l("Remove"))
 

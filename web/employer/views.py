@@ -30,6 +30,7 @@ from matcher.employers.overview import (
     ChecklistIncomplete,
     EmployerOverview,
     get_employer_overview,
+    start_new_checklist,
     submit_answers,
 )
 from matcher.employers.services import register_employer, save_answers
@@ -44,6 +45,7 @@ from web.employer.forms import (
     EvidenceForm,
     RegistrationForm,
     RemoveEvidenceForm,
+    RestartForm,
     answers_form,
     field_name,
     field_value,
@@ -111,6 +113,21 @@ def checklist() -> ResponseReturnValue:
         return _checklist_page(get_employer_overview(session, user), form, 400)
     session.commit()
     flash(gettext("Submitted for vetting.") if form.send.data else gettext("Draft saved."), "info")
+    return redirect(url_for("employer.checklist"))
+
+
+@bp.post("/checklist/restart")
+@roles_required(Role.EMPLOYER)
+def restart() -> ResponseReturnValue:
+    session = get_session()
+    if RestartForm().validate_on_submit():
+        try:
+            start_new_checklist(session, current_user.user)
+        except InvalidTransition as error:
+            flash(error_message(error), "error")
+            return redirect(url_for("employer.checklist"))
+        session.commit()
+        flash(gettext("A new checklist has been started from your last answers."), "info")
     return redirect(url_for("employer.checklist"))
 
 
@@ -237,6 +254,7 @@ def _checklist_page(overview: EmployerOverview, form: AnswersForm, status: int):
     return render_template(
         "employer/checklist.html", overview=overview, form=form, uploads=uploads,
         removals=removals, lang=page_language(), field_name=field_name,
+        restart_form=RestartForm(formdata=None),
     ), status  # fmt: skip
 
 

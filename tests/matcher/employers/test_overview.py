@@ -4,19 +4,29 @@ import io
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from matcher.audit.models import AuditEvent
 from matcher.employers.evidence import store_evidence
 from matcher.employers.models import SubmissionStatus
 from matcher.employers.overview import (
     ChecklistIncomplete,
     get_employer_overview,
+    start_new_checklist,
     submit_answers,
 )
 from matcher.employers.services import decide_vetting, save_answers, submit_checklist
 from matcher.employers.states import VettingStatus
-from matcher.errors import Forbidden
+from matcher.errors import Forbidden, InvalidTransition
 from tests.factories import make_user
-from tests.matcher.employers.builders import TODAY, employer_user, passing_answers, register
+from tests.matcher.employers.builders import (
+    TODAY,
+    add_evidence,
+    employer_in,
+    employer_user,
+    passing_answers,
+    register,
+)
 
 PDF = b"%PDF-1.7\n%%EOF\n"
 
@@ -139,3 +149,28 @@ def test_conditions_their_due_date_and_re_vetting_are_shown_after_approval(sessi
 def test_only_employers_have_an_overview(session):
     with pytest.raises(Forbidden):
         get_employer_overview(session, make_user(session, role="mediator"))
+
+
+@pytest.mark.parametrize("status", ["rejected", "expired"])
+def test_a_rejected_or_expired_employer_starts_again_from_its_last_answers(session, status):
+    profile = employer_in(session, status)
+    employer = employer_user(session, profile)
+    last = profile.submissions[-1]
+    add_evidence(session, last)
+
+    draft = start_new_checklist(session, employer)
+
+    assert profile.status == VettingStatus.PENDING
+    assert draft is not last and draft.status == SubmissionStatus.DRAFT
+    assert draft.answers == last.answers and draft.evidence == []
+    assert last.status == SubmissionStatus.DECIDED  # the old decision is kept as it was
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "restart")).one()
+    assert (event.from_state, event.to_state, event.actor_id) == (status, "pending", employer.id)
+
+
+@pytest.mark.parametrize("status", ["pending", "submitted", "approved", "suspended"])
+def test_only_a_rejected_or_expired_employer_can_start_again(session, status):
+    profile = employer_in(session, status)
+    with pytest.raises(InvalidTransition):
+        start_new_checklist(session, employer_user(session, profile))
+    assert profile.status == status
