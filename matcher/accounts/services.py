@@ -122,11 +122,17 @@ def create_user(
     required, actual = ROLE_ORGANISATION_KIND[role], OrganisationKind(organisation.kind)
     if actual != required:
         raise ValidationError(
-            f"Role {role.value} needs an organisation of kind {required.value}; "
-            f"{organisation.name!r} is of kind {actual.value}."
+            "Role %(role)s needs an organisation of kind %(required)s;"
+            " %(organisation)r is of kind %(actual)s.",
+            role=role.value,
+            required=required.value,
+            organisation=organisation.name,
+            actual=actual.value,
         )
     if language not in LANGUAGES:
-        raise ValidationError(f"Language must be one of {', '.join(LANGUAGES)}.")
+        raise ValidationError(
+            "Language must be one of %(languages)s.", languages=", ".join(LANGUAGES)
+        )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ValidationError("A user with e-mail address %(email)s already exists.", email=email)
     user = User(
@@ -176,7 +182,9 @@ def authenticate(
 def set_user_language(session: Session, user: User, language: str) -> User:
     """Save the language a user wants the pages in."""
     if language not in LANGUAGES:
-        raise ValidationError(f"Language must be one of {', '.join(LANGUAGES)}.")
+        raise ValidationError(
+            "Language must be one of %(languages)s.", languages=", ".join(LANGUAGES)
+        )
     user.language = language
     session.flush()
     return user
@@ -298,4 +306,9 @@ def _parse_enum(enum_cls: type[E], value: object, what: str) -> E:
         return enum_cls(value)
     except ValueError:
         choices = ", ".join(m.value for m in enum_cls)
-        raise ValidationError(f"Unknown {what} {value!r}; choose one of {choices}.") from None
+        raise ValidationError(
+            "Unknown %(what)s %(value)r; choose one of %(choices)s.",
+            what=what,
+            value=value,
+            choices=choices,
+        ) from None

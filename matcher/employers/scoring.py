@@ -90,12 +90,17 @@ def _check_answers(checklist: Checklist, answers: Mapping[str, Any]) -> None:
     for item_id, value in answers.items():
         if item_id not in ids:
             raise ValidationError(
-                f"answer to unknown item {item_id!r} (checklist v{checklist.version})"
+                "Answer to unknown item %(item)r (checklist version %(version)s).",
+                item=item_id,
+                version=checklist.version,
             )
         item = checklist.item(item_id)
         if value is not None and not item.accepts(value):
             raise ValidationError(
-                f"answer to {item_id}: {value!r} is not a valid {item.answer_type}"
+                "Answer to %(item)s: %(value)r is not a valid %(type)s answer.",
+                item=item_id,
+                value=value,
+                type=item.answer_type,
             )
 
 

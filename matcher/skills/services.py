@@ -130,7 +130,7 @@ def _load_concept(session: Session, uri: str, kind: ConceptKind | None = None) -
     concept = session.scalar(query)
     if concept is None:
         what = kind.value.replace("_", " ") if kind else "ESCO concept"
-        raise NotFound(f"No {what} with URI {uri!r}.")
+        raise NotFound("No %(what)s with URI %(uri)r.", what=what, uri=uri)
     return concept
 
 

@@ -273,7 +273,7 @@ def test_an_answer_of_the_wrong_kind_is_refused(checklist, key, value):
     answers = good_answers(checklist)
     item_id = by_key(checklist, key)
     answers[item_id] = value
-    with pytest.raises(ValidationError, match=f"answer to {item_id}: {value!r} is not a valid"):
+    with pytest.raises(ValidationError, match=f"Answer to {item_id}: {value!r} is not a valid"):
         score_answers(checklist, answers)
 
 
