@@ -12,6 +12,7 @@ from matcher.config import DEVELOPMENT_SECRET, load_settings
 from web import db, errors
 from web.extensions import babel, csrf, login_manager
 from web.i18n import LANGUAGE_NAMES, language_name, select_locale
+from web.names import name_of
 
 WEB_DIR = Path(__file__).resolve().parent
 
@@ -47,7 +48,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
-        LANGUAGE_NAMES=LANGUAGE_NAMES, language_name=language_name, get_locale=get_locale
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        language_name=language_name,
+        get_locale=get_locale,
+        name_of=name_of,
     )
     return app
 

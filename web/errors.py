@@ -7,12 +7,8 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from matcher.errors import DomainError, Forbidden, NotFound, ValidationError
-
-
-def error_message(error: DomainError) -> str:
-    """A domain error's message in the user's language, its values filled in."""
-    return gettext(error.message, **error.params) if error.message else str(error)
+from matcher.errors import Forbidden, NotFound, ValidationError
+from web.names import error_message
 
 
 def wants_json() -> bool:

@@ -15,7 +15,7 @@ from matcher.audit.services import record_event
 from matcher.db import utcnow
 from matcher.employers.models import EmployerProfile, Signal, SignalLink
 from matcher.employers.signals import REPORTABLE, OwnSignal, clean_text, report_signal
-from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
+from matcher.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 from matcher.ratelimit import allow_hit
 
 LABEL_MAX = 100
@@ -37,7 +37,7 @@ def create_signal_link(
     """Make a personal report link for a client; the token is returned once and never stored."""
     if coach.role != Role.COACH:
         raise Forbidden("Only a job coach may hand out report links.")
-    label = clean_text(label, "The label", LABEL_MAX)
+    label = clean_text(label, N_("The label"), LABEL_MAX)
     if not 1 <= valid_days <= VALID_DAYS_MAX:
         raise ValidationError("A link is valid for 1 to %(max)s days.", max=VALID_DAYS_MAX)
     now = now or utcnow()

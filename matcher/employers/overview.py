@@ -34,7 +34,7 @@ from matcher.employers.services import (
     submit_checklist,
 )
 from matcher.employers.states import VettingStatus, check_transition
-from matcher.errors import ValidationError
+from matcher.errors import InvalidTransition, ValidationError
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,8 @@ def submit_answers(
 def start_new_checklist(session: Session, employer: User) -> ChecklistSubmission:
     """Start vetting again after a rejection or an expiry, from the last answers."""
     profile = _own_profile(session, employer)
+    if profile.status not in (VettingStatus.REJECTED, VettingStatus.EXPIRED):
+        raise InvalidTransition("Only a rejected or expired employer starts a new checklist.")
     check_transition(profile.status, VettingStatus.PENDING, employer.role)
     previous = profile.submissions[-1].answers if profile.submissions else {}
     _move(session, employer, profile, VettingStatus.PENDING, "restart")

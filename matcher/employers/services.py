@@ -47,7 +47,7 @@ PROFILE_DETAILS = frozenset(
     | {"contact_name", "contact_email", "contact_phone"}
 )
 LOST_RACE = N_("Another mediator decided this first; reload the submission.")
-CHANGED_MEANWHILE = N_("Someone changed this employer's status first; reload it.")
+CHANGED_MEANWHILE = N_("Someone changed this employer's status first; reload the page.")
 
 
 def register_employer(
@@ -229,7 +229,7 @@ def check_approval(
     if end < today:
         raise InvalidTransition(
             "Evidence has expired (%(items)s): ask the employer for current documents.",
-            items=", ".join(_expired_evidence(submission, today)) or end.isoformat(),
+            items=", ".join(_expired_evidence(submission, today)),
         )
     return end
 

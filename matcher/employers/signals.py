@@ -87,18 +87,18 @@ def report_signal(
     link_id: int | None = None,
 ) -> Signal:
     """Report a signal of exploitation by an employer or at a vacancy, with or without account."""
-    text = clean_text(text, "The description", SIGNAL_TEXT_MAX)
+    text = clean_text(text, N_("The description"), SIGNAL_TEXT_MAX)
     if not text:
         raise ValidationError("Describe what happened.")
     if employer_id is not None and session.get(EmployerProfile, employer_id) is None:
         raise NotFound("No employer %(id)s.", id=employer_id)
     signal = Signal(
         employer_id=employer_id,
-        employer_name=clean_text(employer_name, "The employer's name", 200),
-        vacancy_ref=clean_text(vacancy_ref, "The vacancy", 200),
+        employer_name=clean_text(employer_name, N_("The employer's name"), 200),
+        vacancy_ref=clean_text(vacancy_ref, N_("The vacancy"), 200),
         text=text,
         reporter_id=reporter.id if reporter is not None else None,
-        contact=clean_text(contact, "The contact details", 254),
+        contact=clean_text(contact, N_("The contact details"), 254),
         link_id=link_id,
     )
     session.add(signal)
@@ -113,7 +113,7 @@ def start_review(
     """Take a received signal into review."""
     signal = _signal_for_mediator(session, mediator, signal_id, expected_version)
     if notes.strip():
-        signal.notes = clean_text(notes, "The notes", NOTES_MAX)
+        signal.notes = clean_text(notes, N_("The notes"), NOTES_MAX)
     _move_signal(session, mediator, signal, SignalStatus.IN_REVIEW, "start_review")
     return signal
 
@@ -134,9 +134,9 @@ def close_signal(
     except ValueError:
         raise ValidationError("Choose the outcome of the review.") from None
     _check_signal_transition(signal.status, SignalStatus.CLOSED)
-    signal.feedback = clean_text(feedback, "The feedback", NOTES_MAX)
+    signal.feedback = clean_text(feedback, N_("The feedback"), NOTES_MAX)
     if notes.strip():
-        signal.notes = clean_text(notes, "The notes", NOTES_MAX)
+        signal.notes = clean_text(notes, N_("The notes"), NOTES_MAX)
     signal.outcome, signal.closed_at, signal.closed_by_id = outcome, utcnow(), mediator.id
     _move_signal(session, mediator, signal, SignalStatus.CLOSED, "close", reason=outcome)
     return signal
@@ -147,11 +147,13 @@ def mark_serious(
 ) -> Signal:
     """Mark an open signal serious, which suspends its approved employer at once."""
     signal = _signal_for_mediator(session, mediator, signal_id, expected_version)
-    reason = clean_text(reason, "The reason", NOTES_MAX)
+    reason = clean_text(reason, N_("The reason"), NOTES_MAX)
     if not reason:
         raise ValidationError("Give the reason this signal is serious.")
     if signal.status == SignalStatus.CLOSED or signal.serious:
-        raise InvalidTransition("Only an open signal not yet marked serious can be marked so.")
+        raise InvalidTransition(
+            "Only an open signal that is not yet marked serious can be marked serious."
+        )
     if signal.employer is None:
         raise ValidationError("This signal names no registered employer, so none can be suspended.")
     signal.serious = True
@@ -286,7 +288,7 @@ def clean_text(value: str, what: str, max_length: int) -> str:
     value = value.strip()
     if len(value) > max_length:
         raise ValidationError(
-            "%(what)s is longer than %(max)s characters.", what=what, max=f"{max_length:,}"
+            "%(what)s is longer than %(max)s characters.", what=what, max=max_length
         )
     return value
 

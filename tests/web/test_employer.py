@@ -443,4 +443,6 @@ def test_a_rejected_employer_starts_a_new_checklist_from_the_page(client, sessio
 
 def test_a_pending_employer_cannot_restart(client, session, employer):
     response = client.post("/employer/checklist/restart", follow_redirects=True)
-    assert "A vetting cannot move from pending to pending." in response.get_data(as_text=True)
+    assert "Only a rejected or expired employer starts a new checklist." in response.get_data(
+        as_text=True
+    )

@@ -316,7 +316,7 @@ def test_a_mediator_links_a_signal_to_a_registered_employer(client, session, log
     assert "The signal is linked to the employer." in html_of(response)
     assert (
         f'<a href="/mediator/employers/{profile.id}">Bakery 11111111</a>'
-        " (registered, not yet vetted)" in html_of(response)
+        " (filling in the checklist)" in html_of(response)
     )
     session.refresh(signal)
     assert signal.employer_id == profile.id
@@ -470,7 +470,7 @@ def test_the_public_page_shows_feedback_of_its_own_signals_never_notes(client, s
 def test_an_unknown_link_is_404_with_a_page_that_says_so(client, token):
     response = client.get(f"/report/{token}")
     assert response.status_code == 404
-    assert "Ask your coach for a new one." in html_of(response)
+    assert "Ask your job coach for a new one." in html_of(response)
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 

@@ -51,7 +51,7 @@ from web.employer.forms import (
     field_value,
     form_answer,
 )
-from web.errors import error_message
+from web.names import error_message
 
 bp = Blueprint("employer", __name__, template_folder="templates", url_prefix="/employer")
 

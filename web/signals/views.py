@@ -36,7 +36,7 @@ from matcher.employers.signals import (
 from matcher.errors import InvalidTransition, NotFound, ValidationError
 from web.access import roles_required
 from web.db import get_session
-from web.errors import error_message
+from web.names import error_message
 from web.signals.forms import (
     CloseForm,
     LinkEmployerForm,

@@ -7,32 +7,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from matcher.employers.models import Decision, EmployerKind
+from matcher.employers.models import Decision
 from matcher.employers.review import Mark
 from matcher.employers.scoring import Outcome
-from matcher.employers.states import VettingStatus
+from web.names import VETTING_STATUS_NAMES
 
 TEXT_MAX = 10_000
 
-STATUS_NAMES = {
-    VettingStatus.PENDING: _l("filling in the checklist"),
-    VettingStatus.SUBMITTED: _l("submitted"),
-    VettingStatus.NEEDS_INFORMATION: _l("needs information"),
-    VettingStatus.APPROVED: _l("approved"),
-    VettingStatus.APPROVED_WITH_CONDITIONS: _l("approved with conditions"),
-    VettingStatus.REJECTED: _l("rejected"),
-    VettingStatus.SUSPENDED: _l("suspended"),
-    VettingStatus.EXPIRED: _l("expired"),
-}
+STATUS_NAMES = VETTING_STATUS_NAMES
 DECISION_NAMES = {
     Decision.APPROVED: _l("Approve"),
     Decision.APPROVED_WITH_CONDITIONS: _l("Approve with conditions"),
     Decision.NEEDS_INFORMATION: _l("Ask the employer for more information"),
     Decision.REJECTED: _l("Reject"),
-}
-KIND_NAMES = {
-    EmployerKind.DIRECT: _l("direct employer"),
-    EmployerKind.AGENCY: _l("temporary work agency"),
 }
 OUTCOME_NAMES = {
     Outcome.APPROVED: _l("approve"),
@@ -49,6 +36,7 @@ ACTION_NAMES = {
     "lift_suspension": _l("lifted the suspension"),
     "conditions_met": _l("confirmed the conditions met"),
     "expire": _l("expired"),
+    "restart": _l("started a new checklist"),
 }
 MARK_NAMES = {
     Mark.KNOCK_OUT: _l("knock-out"),

@@ -24,11 +24,10 @@ from matcher.employers.suspension import lift_suspension, suspend_employer
 from matcher.errors import InvalidTransition, ValidationError
 from web.access import roles_required
 from web.db import get_session
-from web.errors import error_message
+from web.names import KIND_NAMES, error_message
 from web.vetting.forms import (
     ACTION_NAMES,
     DECISION_NAMES,
-    KIND_NAMES,
     MARK_NAMES,
     OUTCOME_NAMES,
     STATUS_NAMES,

@@ -77,7 +77,7 @@ def test_report_signal_without_an_account_naming_only_a_vacancy(session):
     [
         ({"text": ""}, "Describe what happened"),
         ({"text": " \n\t "}, "Describe what happened"),
-        ({"text": "x" * 10_001}, "longer than 10,000 characters"),
+        ({"text": "x" * 10_001}, "longer than 10000 characters"),
         ({"text": "They took my\x00 passport"}, "NUL"),
         ({"text": TEXT, "contact": "me\x00@example.org"}, "NUL"),
     ],

@@ -1,0 +1,89 @@
+"""Names of statuses and kinds in the reader's language, for pages and for error messages."""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Any
+
+from flask_babel import format_decimal, gettext
+from flask_babel import lazy_gettext as _l
+
+from matcher.accounts.models import Role
+from matcher.employers.checklist import AnswerType
+from matcher.employers.models import EmployerKind, SignalOutcome, SignalStatus
+from matcher.employers.states import VettingStatus
+from matcher.errors import DomainError
+
+VETTING_STATUS_NAMES = {
+    VettingStatus.PENDING: _l("filling in the checklist"),
+    VettingStatus.SUBMITTED: _l("submitted"),
+    VettingStatus.NEEDS_INFORMATION: _l("needs information"),
+    VettingStatus.APPROVED: _l("approved"),
+    VettingStatus.APPROVED_WITH_CONDITIONS: _l("approved with conditions"),
+    VettingStatus.REJECTED: _l("rejected"),
+    VettingStatus.SUSPENDED: _l("suspended"),
+    VettingStatus.EXPIRED: _l("expired"),
+}
+SIGNAL_STATUS_NAMES = {
+    SignalStatus.RECEIVED: _l("received"),
+    SignalStatus.IN_REVIEW: _l("being reviewed"),
+    SignalStatus.CLOSED: _l("closed"),
+}
+SIGNAL_OUTCOME_NAMES = {
+    SignalOutcome.ACTION_TAKEN: _l("action taken"),
+    SignalOutcome.NO_ACTION: _l("no action"),
+    SignalOutcome.REFERRED_TO_INSPECTORATE: _l("referred to the labour inspectorate"),
+}
+KIND_NAMES = {
+    EmployerKind.DIRECT: _l("direct employer"),
+    EmployerKind.AGENCY: _l("temporary work agency"),
+}
+ANSWER_TYPE_NAMES = {
+    AnswerType.YES_NO: _l("yes or no"),
+    AnswerType.DATE: _l("date"),
+    AnswerType.NUMBER: _l("number"),
+    AnswerType.TEXT: _l("text"),
+    AnswerType.CHOICE: _l("choice"),
+}
+ROLE_NAMES = {
+    Role.COACH: _l("job coach"),
+    Role.EMPLOYER: _l("employer"),
+    Role.MEDIATOR: _l("mediator"),
+    Role.ADMIN: _l("administrator"),
+}
+# Keyed by enum class, since different enums share values ("approved", "submitted").
+NAMES: dict[type[enum.Enum], dict[Any, Any]] = {
+    VettingStatus: VETTING_STATUS_NAMES,
+    SignalStatus: SIGNAL_STATUS_NAMES,
+    SignalOutcome: SIGNAL_OUTCOME_NAMES,
+    EmployerKind: KIND_NAMES,
+    AnswerType: ANSWER_TYPE_NAMES,
+    Role: ROLE_NAMES,
+}
+
+
+def name_of(value: Any) -> str:
+    """A status, kind or role in the reader's language; anything else as it is."""
+    names = NAMES.get(type(value), {})
+    return str(names.get(value, value if value is not None else ""))
+
+
+def error_message(error: DomainError) -> str:
+    """A domain error's message in the reader's language, with its values in that language too."""
+    if not error.message:
+        return str(error)
+    params = {key: _shown(error.message, key, value) for key, value in error.params.items()}
+    return gettext(error.message, **params)
+
+
+def _shown(message: str, key: str, value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return name_of(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        # "10.000" in Dutch; only where the message prints the value as text.
+        return format_decimal(value) if re.search(rf"%\({key}\)s", message) else value
+    if isinstance(value, str) and value:
+        # Words the domain passes in ("The description") are msgids marked with N_.
+        return gettext(value)
+    return value
