@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.errors import Forbidden, NotFound, ValidationError
+from matcher.employers.states import VettingStatus
+from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from tests.web.conftest import make_test_app
+from web.names import error_message
 
 
 @pytest.fixture
@@ -50,3 +52,30 @@ def test_errors_under_api_answer_json(failing_app):
     response = failing_app.test_client().get("/api/fail")
     assert response.status_code == 404
     assert response.get_json() == {"error": "This page or item does not exist."}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "This employer is not suspended but approved with conditions."),
+        (
+            "nl",
+            "Deze werkgever is niet geschorst, maar heeft de status goedgekeurd onder voorwaarden.",
+        ),
+    ],
+)
+def test_domain_messages_and_their_values_are_in_the_readers_language(app, language, expected):
+    error = InvalidTransition(
+        "This employer is not suspended but %(status)s.",
+        status=VettingStatus.APPROVED_WITH_CONDITIONS,
+    )
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert error_message(error) == expected
+
+
+def test_words_and_numbers_in_a_dutch_message_are_dutch(app):
+    error = ValidationError(
+        "%(what)s is longer than %(max)s characters.", what="The description", max=10_000
+    )
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert error_message(error) == "De beschrijving is langer dan 10.000 tekens."
