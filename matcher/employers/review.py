@@ -34,7 +34,7 @@ from matcher.employers.models import (
 )
 from matcher.employers.scoring import ChecklistScore
 from matcher.employers.services import _scopes, _score, check_approval
-from matcher.employers.states import VettingStatus, allowed_targets
+from matcher.employers.states import VettingStatus, allowed_targets, check_decision
 from matcher.errors import DomainError, Forbidden, NotFound
 
 
@@ -107,6 +107,8 @@ class SubmissionReview:
     earlier_submissions: tuple[ChecklistSubmission, ...]
     decisions: tuple[Decision, ...]  # what a mediator may decide now
     approval_refusal: DomainError | None  # why approving is not offered, when it is not
+    # Why only an approval with conditions is offered, when approving is possible at all.
+    plain_approval_refusal: DomainError | None
     approval_end: date | None  # the end date an approval today would get
     conditions_due: date  # the default deadline for conditions
 
@@ -170,21 +172,24 @@ def get_submission_review(
         raise NotFound("No checklist submission %(id)s.", id=submission_id)
     profile = submission.employer
     checklist = load_checklist(submission.checklist_version)
-    refusal, end = None, None
+    refusal, plain_refusal, end = None, None, None
+    score = _score(submission, profile)
     try:
         end = check_approval(session, submission, today)
+        check_decision(VettingStatus.APPROVED, score)
     except DomainError as error:
-        refusal = error
+        refusal, plain_refusal = (None, error) if end else (error, None)
     return SubmissionReview(
         profile=profile,
         submission=submission,
         sections=_sections(submission, profile, today),
-        score=_score(submission, profile),
+        score=score,
         open_signals=_open_signals(session, profile),
         history=_history(session, profile),
         earlier_submissions=tuple(s for s in profile.submissions if s.id < submission.id),
-        decisions=_decisions(submission, profile, refusal),
+        decisions=_decisions(submission, profile, refusal, plain_refusal),
         approval_refusal=refusal,
+        plain_approval_refusal=plain_refusal,
         approval_end=end,
         conditions_due=today + timedelta(days=checklist.scoring.condition_deadline_days),
     )
@@ -279,16 +284,23 @@ def _review_evidence(
 
 
 def _decisions(
-    submission: ChecklistSubmission, profile: EmployerProfile, refusal: DomainError | None
+    submission: ChecklistSubmission,
+    profile: EmployerProfile,
+    refusal: DomainError | None,
+    plain_refusal: DomainError | None,
 ) -> tuple[Decision, ...]:
     if submission.status != SubmissionStatus.SUBMITTED:
         return ()
     targets = allowed_targets(profile.status, Role.MEDIATOR)
-    approvals = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
+    refused = set()
+    if refusal or plain_refusal:
+        refused.add(Decision.APPROVED)
+    if refusal:
+        refused.add(Decision.APPROVED_WITH_CONDITIONS)
     return tuple(
         decision
         for decision in Decision
-        if VettingStatus(decision.value) in targets and not (refusal and decision in approvals)
+        if VettingStatus(decision.value) in targets and decision not in refused
     )
 
 

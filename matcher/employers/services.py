@@ -172,7 +172,7 @@ def decide_vetting(
     profile, target = submission.employer, VettingStatus(decision.value)
     check_transition(profile.status, target, mediator.role)
     if target in MATCHABLE:
-        profile.approved_until = check_approval(session, submission, today, evidence_expiry)
+        profile.approved_until = check_approval(session, submission, today, evidence_expiry, target)
     returned = decision == Decision.NEEDS_INFORMATION
     submission.status = SubmissionStatus.RETURNED if returned else SubmissionStatus.DECIDED
     submission.decision, submission.decided_by_id, submission.decided_at = (
@@ -214,10 +214,11 @@ def check_approval(
     submission: ChecklistSubmission,
     today: date,
     evidence_expiry: list[date] | None = None,
+    target: VettingStatus = VettingStatus.APPROVED_WITH_CONDITIONS,
 ) -> date:
     """Raise InvalidTransition unless the submission may be approved today; else its end date."""
     profile = submission.employer
-    check_decision(VettingStatus.APPROVED, _score(submission, profile))
+    check_decision(target, _score(submission, profile))
     if has_open_serious_signal(session, profile.id):
         raise InvalidTransition(
             "An open signal about this employer is marked serious: close it before approving."

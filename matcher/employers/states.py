@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from matcher.employers.scoring import ChecklistScore
+from matcher.employers.scoring import ChecklistScore, Outcome
 from matcher.errors import InvalidTransition
 
 
@@ -105,4 +105,16 @@ def check_decision(target: VettingStatus, score: ChecklistScore) -> None:
         items = ", ".join(score.missing_knock_outs)
         raise InvalidTransition(
             "Knock-out items are unanswered (%(items)s): it cannot be approved.", items=items
+        )
+    # §3.1.4: a mediator may decide more strictly than the checklist, never more leniently.
+    if score.outcome == Outcome.REJECTED:
+        raise InvalidTransition(
+            "The weighted score (%(score)s) is below the minimum for an approval.",
+            score=round(score.score),
+        )
+    if target == VettingStatus.APPROVED and score.outcome != Outcome.APPROVED:
+        raise InvalidTransition(
+            "Only an approval with conditions is possible: the score (%(score)s) is below the"
+            " bar for a plain approval or a heavily weighted item failed.",
+            score=round(score.score),
         )

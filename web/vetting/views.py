@@ -159,12 +159,13 @@ def render_review(submission_id: int, form: DecisionForm) -> str:
         form.conditions_due.data = review.conditions_due
     # Only the decisions possible now are offered; the form still validates all of them.
     form.decision.choices = [SelectChoice(d, DECISION_NAMES[d]) for d in review.decisions]
-    refusal = review.approval_refusal
+    refusal, plain_refusal = review.approval_refusal, review.plain_approval_refusal
     return render_template(
         "vetting/review.html",
         review=review,
         form=form,
         refusal=error_message(refusal) if refusal else None,
+        plain_refusal=error_message(plain_refusal) if plain_refusal else None,
     )
 
 

@@ -15,7 +15,7 @@ from matcher.employers.review import (
 from matcher.employers.services import decide_vetting, save_answers, submit_checklist
 from matcher.employers.signals import mark_serious, report_signal
 from matcher.employers.states import VettingStatus
-from matcher.errors import Forbidden, NotFound
+from matcher.errors import Forbidden, InvalidTransition, NotFound
 from tests.factories import make_user
 from tests.matcher.employers.builders import (
     TODAY,
@@ -198,3 +198,20 @@ def test_the_employer_detail_shows_history_signals_conditions_and_possible_moves
     ]
     with pytest.raises(NotFound):
         get_employer_detail(session, mediator, profile.id + 1000)
+
+
+def test_a_failed_heavy_item_allows_only_an_approval_with_conditions(session):
+    _, _, submission = submitted(session, passing_answers() | {"FE-22": False})
+    mediator = make_user(session, role="mediator")
+
+    review = get_submission_review(session, mediator, submission.id, today=TODAY)
+
+    assert Decision.APPROVED not in review.decisions
+    assert Decision.APPROVED_WITH_CONDITIONS in review.decisions
+    assert "Only an approval with conditions" in str(review.plain_approval_refusal)
+    assert review.approval_refusal is None and review.approval_end is not None
+    with pytest.raises(InvalidTransition, match="Only an approval with conditions"):
+        decide_vetting(
+            session, mediator, submission.id, submission.version_id, "approved", today=TODAY
+        )
+    assert submission.employer.status == VettingStatus.SUBMITTED

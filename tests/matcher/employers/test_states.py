@@ -125,3 +125,20 @@ def test_a_clean_submission_may_be_approved():
 def test_an_unknown_status_is_refused_as_a_transition():
     with pytest.raises(InvalidTransition, match="from approved to deleted"):
         check_transition(S.APPROVED, "deleted", Actor.MEDIATOR)
+
+
+@pytest.mark.parametrize("target", [S.APPROVED, S.APPROVED_WITH_CONDITIONS])
+def test_a_score_below_the_minimum_can_never_be_approved(target):
+    with pytest.raises(InvalidTransition, match="below the minimum for an approval"):
+        check_decision(target, _score(outcome=Outcome.REJECTED))
+
+
+def test_a_score_that_calls_for_conditions_is_approved_only_with_conditions():
+    score = _score(outcome=Outcome.APPROVED_WITH_CONDITIONS)
+    with pytest.raises(InvalidTransition, match="Only an approval with conditions is possible"):
+        check_decision(S.APPROVED, score)
+    check_decision(S.APPROVED_WITH_CONDITIONS, score)
+
+
+def test_a_clean_pass_may_still_get_conditions():
+    check_decision(S.APPROVED_WITH_CONDITIONS, _score())
