@@ -93,3 +93,11 @@ def fresh_database_url(database_url: str, tmp_path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def uploads_outside_the_checkout(tmp_path_factory) -> Iterator[None]:
+    """No test leaves evidence files in the checkout (the CLI reads UPLOAD_DIR)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("UPLOAD_DIR", str(tmp_path_factory.mktemp("uploads")))
+        yield

@@ -34,7 +34,7 @@ class DemoResult:
     employers_created: int
 
 
-def seed_demo(session: Session, upload_dir: Path | None = None) -> DemoResult:
+def seed_demo(session: Session, upload_dir: Path) -> DemoResult:
     """Create the demo organisations, users and employers that are still missing."""
     organisations = {o.name: o for o in session.scalars(select(Organisation))}
     created_organisations = 0

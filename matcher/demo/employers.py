@@ -16,6 +16,7 @@ from matcher.employers.checklist import AnswerType, Checklist, load_checklist
 from matcher.employers.evidence import store_evidence
 from matcher.employers.expiry import expire_approvals
 from matcher.employers.models import EmployerKind, EmployerProfile
+from matcher.employers.overview import get_employer_overview
 from matcher.employers.services import (
     CHECKLIST_VERSION,
     _scopes,
@@ -71,7 +72,7 @@ DEMO_EMPLOYERS = (
 
 
 def seed_demo_employers(
-    session: Session, coach: User, mediator: User, password: str, upload_dir: Path | None
+    session: Session, coach: User, mediator: User, password: str, upload_dir: Path
 ) -> int:
     """Create the demo employers that are missing, each brought to its state; return how many."""
     known = set(session.scalars(select(EmployerProfile.kvk_number)))
@@ -104,7 +105,7 @@ def _bring_to_state(
     profile: EmployerProfile,
     employer: User,
     mediator: User,
-    upload_dir: Path | None,
+    upload_dir: Path,
 ) -> None:
     checklist = load_checklist(CHECKLIST_VERSION)
     answers = demo_answers(checklist, _scopes(profile)) | spec.answers
@@ -115,10 +116,10 @@ def _bring_to_state(
     save_answers(session, employer, answers)
     # The expired employer was approved thirteen months ago, on documents of that time.
     decided_on = date.today() - timedelta(days=400 if spec.state is S.EXPIRED else 3)
-    if upload_dir is not None:
+    for entry in get_employer_overview(session, employer).missing:
         store_evidence(
-            session, employer, "FE-01", "kvk-extract.pdf", io.BytesIO(DEMO_PDF), upload_dir,
-            issued_on=decided_on - timedelta(days=10),
+            session, employer, entry.item.id, f"{entry.item.key}.pdf", io.BytesIO(DEMO_PDF),
+            upload_dir, issued_on=decided_on - timedelta(days=10),
         )  # fmt: skip
     submission = submit_checklist(session, employer)
     if spec.state is S.SUBMITTED:

@@ -60,6 +60,20 @@ def evidence_expiry_dates(submission: ChecklistSubmission) -> list[date]:
     return sorted(end for end in ends if end is not None)
 
 
+def missing_knock_out_evidence(submission: ChecklistSubmission, scopes: set[str]) -> list[str]:
+    """Knock-out items without the document they require: such a checklist is on hold (§3.1)."""
+    checklist = load_checklist(submission.checklist_version)
+    current = latest_evidence(submission)
+    return [
+        item.id
+        for item in checklist.items
+        if item.knock_out
+        and item.applies(scopes)
+        and item.evidence.required == EvidenceRequirement.REQUIRED
+        and item.id not in current
+    ]
+
+
 # --- Storing, removing and opening uploaded documents ------------------------------------------
 
 # Magic bytes → detected type; nothing else is ever stored.

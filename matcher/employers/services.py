@@ -16,7 +16,11 @@ from matcher.audit.services import record_event
 from matcher.db import first_writer_wins, utcnow
 from matcher.employers.checklist import AnswerType, Checklist, load_checklist
 from matcher.employers.evidence import evidence_expiry as document_end
-from matcher.employers.evidence import evidence_expiry_dates, latest_evidence
+from matcher.employers.evidence import (
+    evidence_expiry_dates,
+    latest_evidence,
+    missing_knock_out_evidence,
+)
 from matcher.employers.models import (
     ChecklistSubmission,
     Decision,
@@ -219,6 +223,11 @@ def check_approval(
     """Raise InvalidTransition unless the submission may be approved today; else its end date."""
     profile = submission.employer
     check_decision(target, _score(submission, profile))
+    if missing := missing_knock_out_evidence(submission, _scopes(profile)):
+        raise InvalidTransition(
+            "Documents for knock-out items are missing (%(items)s): it cannot be approved.",
+            items=", ".join(missing),
+        )
     if has_open_serious_signal(session, profile.id):
         raise InvalidTransition(
             "An open signal about this employer is marked serious: close it before approving."

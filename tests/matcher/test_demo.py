@@ -33,8 +33,8 @@ def test_demo_has_an_employer_in_every_vetting_state(session, tmp_path):
     assert {p.status for p in _profiles(session).values()} == set(VettingStatus)
 
 
-def test_demo_employer_user_belongs_to_an_approved_employer_that_may_be_matched(session):
-    seed_demo(session)
+def test_demo_employer_user_belongs_to_an_approved_employer_that_may_be_matched(session, tmp_path):
+    seed_demo(session, tmp_path)
     user = authenticate(session, "employer@demo.test", DEMO_PASSWORD, "10.0.0.1", utcnow())
     assert may_match_employer(session, user.organisation_id)
 
@@ -47,16 +47,16 @@ def test_demo_employers_have_answers_and_evidence_on_disk(session, tmp_path):
     assert evidence and all((tmp_path / e.stored_name).is_file() for e in evidence)
 
 
-def test_demo_expired_and_suspended_employers_are_out_of_the_matching(session):
-    seed_demo(session)
+def test_demo_expired_and_suspended_employers_are_out_of_the_matching(session, tmp_path):
+    seed_demo(session, tmp_path)
     profiles = _profiles(session)
     expired = profiles["Demo Hotel Services"]
     assert expired.status == VettingStatus.EXPIRED and expired.approved_until < date.today()
     assert not may_match_employer(session, profiles["Demo Meat Processing"].organisation_id)
 
 
-def test_demo_signals_include_a_serious_one_and_one_closed_with_feedback(session):
-    seed_demo(session)
+def test_demo_signals_include_a_serious_one_and_one_closed_with_feedback(session, tmp_path):
+    seed_demo(session, tmp_path)
     signals = session.scalars(select(Signal)).all()
     assert any(s.serious and s.employer.status == VettingStatus.SUSPENDED for s in signals)
     closed = [s for s in signals if s.status == SignalStatus.CLOSED]
@@ -66,10 +66,10 @@ def test_demo_signals_include_a_serious_one_and_one_closed_with_feedback(session
     }
 
 
-def test_demo_seeds_once(session):
-    first = seed_demo(session)
+def test_demo_seeds_once(session, tmp_path):
+    first = seed_demo(session, tmp_path)
     signals = len(session.scalars(select(Signal)).all())
-    second = seed_demo(session)
+    second = seed_demo(session, tmp_path)
     assert first.users_created > 0
     assert (second.users_created, second.employers_created) == (0, 0)
     assert len(session.scalars(select(Signal)).all()) == signals

@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from matcher.accounts.models import User
 from matcher.employers.checklist import load_checklist
+from matcher.employers.evidence import missing_knock_out_evidence
 from matcher.employers.models import EvidenceFile
 from matcher.employers.services import (
+    _scopes,
     decide_vetting,
     register_employer,
     save_answers,
@@ -59,8 +61,16 @@ def employer_user(session, profile) -> User:
 def submitted(session, answers=None):
     profile = register(session)
     employer = employer_user(session, profile)
-    save_answers(session, employer, answers or passing_answers())
+    submission = save_answers(session, employer, answers or passing_answers())
+    add_knock_out_evidence(session, submission)
     return profile, employer, submit_checklist(session, employer)
+
+
+def add_knock_out_evidence(session, submission):
+    """A document for every knock-out item that needs one: without them nothing is approved."""
+    for item_id in missing_knock_out_evidence(submission, _scopes(submission.employer)):
+        add_evidence(session, submission, item_id)
+    session.refresh(submission)
 
 
 def approved(session, decision="approved"):
@@ -104,7 +114,7 @@ def employer_in(session, status, kvk="12345678"):
     if status == "pending":
         return profile
     employer = employer_user(session, profile)
-    save_answers(session, employer, passing_answers())
+    add_knock_out_evidence(session, save_answers(session, employer, passing_answers()))
     submission = submit_checklist(session, employer)
     mediator = make_user(session, role="mediator")
     decision = {"suspended": "approved", "expired": "approved"}.get(status, status)

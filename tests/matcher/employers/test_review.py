@@ -20,6 +20,7 @@ from tests.factories import make_user
 from tests.matcher.employers.builders import (
     TODAY,
     add_evidence,
+    add_knock_out_evidence,
     approved,
     employer_user,
     passing_answers,
@@ -39,7 +40,7 @@ def in_status(session, status, kvk, legal_name=""):
         legal_name=legal_name or f"Bakery {kvk}",
     )
     employer = employer_user(session, profile)
-    save_answers(session, employer, passing_answers())
+    add_knock_out_evidence(session, save_answers(session, employer, passing_answers()))
     submission = submit_checklist(session, employer)
     if status == "approved":
         mediator = make_user(session, role="mediator")
@@ -81,11 +82,12 @@ def test_the_review_shows_answers_marks_evidence_and_what_may_be_decided(session
     assert review.profile is profile and review.submission is submission
     assert [s.key for s in review.sections] == ["A", "B", "C", "D", "E", "G", "H", "I"]
     assert item(review, "FE-01").mark == Mark.PASS and not item(review, "FE-01").evidence_missing
-    assert [(e.id, e.counts, e.expired) for e in item(review, "FE-01").evidence] == [
+    # The builder's undated document for FE-01 comes first; the newest one counts.
+    assert [(e.id, e.counts, e.expired) for e in item(review, "FE-01").evidence][1:] == [
         (old.id, False, True),
         (new.id, True, False),
     ]
-    assert item(review, "FE-01").evidence[1].ends_on == date(2027, 2, 1)
+    assert item(review, "FE-01").evidence[-1].ends_on == date(2027, 2, 1)
     assert item(review, "FE-12").mark == Mark.FAIL and item(review, "FE-12").evidence_missing
     assert item(review, "FE-02").mark in (Mark.ANSWERED, Mark.MISSING)
     assert review.score.failed == ("FE-12",)

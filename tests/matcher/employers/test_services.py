@@ -22,6 +22,7 @@ from tests.factories import make_user
 from tests.matcher.employers.builders import (
     TODAY,
     add_evidence,
+    add_knock_out_evidence,
     approved,
     employer_user,
     passing_answers,
@@ -205,7 +206,9 @@ def test_needs_information_lets_the_employer_edit_and_resubmit(session):
     )
     assert profile.status == VettingStatus.NEEDS_INFORMATION
     assert submission.status == SubmissionStatus.RETURNED
-    save_answers(session, employer, {"FE-10": "no_agreement_applies"})
+    add_knock_out_evidence(
+        session, save_answers(session, employer, {"FE-10": "no_agreement_applies"})
+    )
     again = submit_checklist(session, employer)
 
     assert again.id == submission.id and again.status == SubmissionStatus.SUBMITTED
@@ -410,3 +413,24 @@ def test_conditions_cannot_be_due_before_the_decision(session):
         )  # fmt: skip
 
     assert profile.status == VettingStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("decision", "extra"),
+    [
+        ("approved", {}),
+        ("approved_with_conditions", {"conditions": "Show them.", "conditions_due": TODAY}),
+    ],
+)
+def test_approval_is_refused_while_knock_out_documents_are_missing(session, decision, extra):
+    profile = register(session, kvk="34567890", email="boss@nodocs.example")
+    employer = employer_user(session, profile)
+    save_answers(session, employer, passing_answers())
+    submission = submit_checklist(session, employer)
+    mediator = make_user(session, role="mediator")
+
+    with pytest.raises(InvalidTransition, match=r"knock-out items are missing \(FE-01"):
+        decide_vetting(
+            session, mediator, submission.id, submission.version_id, decision, today=TODAY, **extra
+        )
+    assert profile.status == VettingStatus.SUBMITTED and profile.approved_until is None
