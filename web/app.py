@@ -69,6 +69,10 @@ def _register_blueprints(app: Flask) -> None:
     from web import access  # noqa: F401  (registers the user loader)
     from web.admin.views import bp as admin_bp
     from web.auth.views import bp as auth_bp
+    from web.clients.profile import bp as client_profile_bp
+    from web.clients.safety import bp as client_safety_bp
+    from web.clients.skills import bp as client_skills_bp
+    from web.clients.views import bp as clients_bp
     from web.employer.views import bp as employer_bp
     from web.esco.views import api_bp as esco_api_bp
     from web.esco.views import bp as esco_bp
@@ -77,5 +81,6 @@ def _register_blueprints(app: Flask) -> None:
     from web.vetting.views import bp as vetting_bp
 
     blueprints = (main_bp, auth_bp, esco_bp, esco_api_bp, admin_bp)
-    for blueprint in (*blueprints, employer_bp, vetting_bp, signals_bp):
+    clients = (clients_bp, client_skills_bp, client_safety_bp, client_profile_bp)
+    for blueprint in (*blueprints, employer_bp, vetting_bp, signals_bp, *clients):
         app.register_blueprint(blueprint)

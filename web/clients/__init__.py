@@ -1,0 +1,1 @@
+"""Coach pages about clients: the record, skills, safety limits and consent, the profile."""
