@@ -1,0 +1,50 @@
+"""Builders shared by the client tests: a client of an organisation, and its skills."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy.orm import Session
+
+from matcher.accounts.models import Organisation, User
+from matcher.profiles.models import Client, ClientSkill, SkillLevel, SkillSource
+from tests.factories import make_organisation
+
+_codes = itertools.count(1)
+
+
+def make_client(
+    session: Session,
+    *,
+    organisation: Organisation | None = None,
+    coach: User | None = None,
+    **fields,
+) -> Client:
+    """A client of the coach's organisation (or of the one given, or of a new one)."""
+    if organisation is None:
+        organisation = coach.organisation if coach is not None else make_organisation(session)
+    client = Client(
+        organisation=organisation,
+        code=fields.pop("code", f"T-{next(_codes):06d}"),
+        created_by_id=coach.id if coach is not None else None,
+        **fields,
+    )
+    session.add(client)
+    session.flush()
+    return client
+
+
+def make_client_skill(
+    session: Session,
+    client: Client,
+    skill_uri: str,
+    *,
+    source: SkillSource = SkillSource.TYPED,
+    level: SkillLevel = SkillLevel.SOME_EXPERIENCE,
+    **fields,
+) -> ClientSkill:
+    """A skill on a client's profile, as if a coach had added it."""
+    skill = ClientSkill(client=client, skill_uri=skill_uri, source=source, level=level, **fields)
+    session.add(skill)
+    session.flush()
+    return skill
