@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from matcher.accounts.models import Organisation, User
+from matcher.employers.models import EmployerProfile
 from matcher.profiles.models import Client, ClientSkill, SkillLevel, SkillSource
 from tests.factories import make_organisation
 
@@ -48,3 +50,31 @@ def make_client_skill(
     session.add(skill)
     session.flush()
     return skill
+
+
+_kvk_numbers = itertools.count(40_000_001)
+
+
+def make_employer_profile(
+    session: Session,
+    *,
+    legal_name: str | None = None,
+    kvk_number: str | None = None,
+    status: str = "approved",
+    **fields,
+) -> EmployerProfile:
+    """A registered employer, straight in the database (no checklist), approved by default."""
+    kvk = kvk_number or str(next(_kvk_numbers))
+    organisation = make_organisation(session, name=legal_name or f"Firm {kvk}", kind="employer")
+    profile = EmployerProfile(
+        organisation=organisation,
+        legal_name=organisation.name,
+        kvk_number=kvk,
+        employer_kind=fields.pop("employer_kind", "direct"),
+        status=status,
+        approved_until=fields.pop("approved_until", date(2099, 1, 1)),
+        **fields,
+    )
+    session.add(profile)
+    session.flush()
+    return profile
