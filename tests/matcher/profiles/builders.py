@@ -9,7 +9,16 @@ from sqlalchemy.orm import Session
 
 from matcher.accounts.models import Organisation, User
 from matcher.employers.models import EmployerProfile
-from matcher.profiles.models import Client, ClientSkill, SkillLevel, SkillSource
+from matcher.profiles.models import (
+    Client,
+    ClientSkill,
+    Consent,
+    ConsentPurpose,
+    LimitKind,
+    SafetyLimit,
+    SkillLevel,
+    SkillSource,
+)
 from tests.factories import make_organisation
 
 _codes = itertools.count(1)
@@ -78,3 +87,65 @@ def make_employer_profile(
     session.add(profile)
     session.flush()
     return profile
+
+
+def make_client_with_secrets(session: Session, coach: User) -> tuple[Client, list[str]]:
+    """A client with everything filled in that must never reach a document the client keeps.
+
+    Returns the client and the texts (notes, limits, permit and work dates, the organisation,
+    the coach, the consent's employer) that such a document must not contain.
+    """
+    harmful = make_employer_profile(session, legal_name="Oldfarm Exploitation Holding")
+    sharing = make_employer_profile(session, legal_name="Consentshared Bakery")
+    client = make_client(
+        session,
+        coach=coach,
+        first_name="Q.Z.",
+        region="Zwaagwesteinde",
+        notes="Escaped from the Oldfarm dormitory; passport kept by the boss; shelter room 12.",
+        permit_ends_on=date(2031, 7, 19),
+        work_allowed_from=date(2030, 2, 3),
+        housing_independent=True,
+    )
+    limits = [
+        SafetyLimit(kind=LimitKind.EMPLOYER, employer_id=harmful.id, relation="itself"),
+        SafetyLimit(
+            kind=LimitKind.EMPLOYER,
+            employer_name="Shadowrecruit Staffing",
+            registration_number="87654321",
+            relation="agency_or_recruiter",
+        ),
+        SafetyLimit(kind=LimitKind.SECTOR, sector="mushroomharvesting"),
+        SafetyLimit(kind=LimitKind.AREA, area="Kwadendamme"),
+    ]
+    for limit in limits:
+        limit.added_by_id = coach.id
+        client.limits.append(limit)
+    client.consents.append(
+        Consent(
+            purpose=ConsentPurpose.SHARE_WITH_EMPLOYER,
+            employer_id=sharing.id,
+            given_recorded_by_id=coach.id,
+            ends_on=date(2029, 11, 30),
+        )
+    )
+    session.flush()
+    secrets = [
+        "Oldfarm",
+        "dormitory",
+        "passport",
+        "shelter",
+        "Zwaagwesteinde",
+        "Shadowrecruit",
+        "87654321",
+        harmful.kvk_number,
+        "mushroomharvesting",
+        "Kwadendamme",
+        "Consentshared",
+        "2031",
+        "2030",
+        "2029",
+        coach.organisation.name,
+        coach.email,
+    ]
+    return client, secrets
