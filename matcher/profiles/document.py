@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.accounts.models import User
+from matcher.accounts.models import LANGUAGES, User
 from matcher.errors import ValidationError
 from matcher.profiles.access import view_client
-from matcher.profiles.models import Cefr, Client, SkillLevel
+from matcher.profiles.models import Cefr, SkillLevel
 from matcher.skills.models import Broader, Concept, ConceptKind, EscoImport, Label
 from matcher.skills.services import name_concepts
 
@@ -66,6 +66,7 @@ class ProfileDocument:
     code: str  # for the file name; shown only when no name is recorded
     name: str  # first name or initials, else the code
     language: str  # the language the document is in
+    own_language: str  # the client's profile language, the document's unless another was asked
     skill_groups: list[SkillGroupSection]
     languages: list[DocumentLanguage]
     occupations: list[DocumentOccupation]
@@ -78,7 +79,7 @@ def build_profile_document(
     """Build the profile a client keeps, in their language or the one asked; the view is audited."""
     client = view_client(session, user, client_id)
     lang = language or client.profile_language
-    if lang not in profile_languages(session, client):
+    if lang not in profile_languages(session, client.profile_language):
         raise ValidationError("There are no ESCO labels in the language %(lang)s.", lang=lang)
     skills = [s for s in client.skills if s.removed_at is None]
     wished = [w.occupation_uri for w in client.wishes if w.occupation_uri]
@@ -94,6 +95,7 @@ def build_profile_document(
         code=client.code,
         name=client.first_name or client.code,
         language=lang,
+        own_language=client.profile_language,
         skill_groups=_sections(sections, names),
         languages=sorted(
             (DocumentLanguage(cl.language, cl.level) for cl in client.languages),
@@ -104,15 +106,15 @@ def build_profile_document(
     )
 
 
-def profile_languages(session: Session, client: Client) -> list[str]:
-    """Languages a client's profile can be made in: ESCO's loaded ones, English, the client's."""
+def profile_languages(session: Session, own_language: str) -> list[str]:
+    """Languages a profile can be made in: ESCO's loaded ones, those with headings, the client's."""
     # The newest import counted its languages; reading them there spares a scan of every label.
     newest = session.scalar(select(EscoImport).order_by(EscoImport.id.desc()).limit(1))
     loaded = set(newest.languages) if newest else set()
     if not loaded:
         loaded = set(session.scalars(select(Label.lang).distinct()))
     codes = {code for code in loaded if LANGUAGE_CODE.match(code)}
-    return sorted(codes | {"en", client.profile_language})
+    return sorted(codes | set(LANGUAGES) | {own_language})
 
 
 def _sections(
