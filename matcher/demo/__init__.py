@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from matcher.accounts.models import Organisation, OrganisationKind, Role, User
 from matcher.accounts.services import create_organisation, create_user
+from matcher.demo.clients import seed_demo_clients
 from matcher.demo.employers import seed_demo_employers
 
 # Published in the README; the data it guards is fictional.
@@ -58,6 +59,7 @@ def seed_demo(session: Session, upload_dir: Path) -> DemoResult:
     employers = seed_demo_employers(
         session, users["coach@demo.test"], users["mediator@demo.test"], DEMO_PASSWORD, upload_dir
     )
+    seed_demo_clients(session, users["coach@demo.test"])
     # Each demo employer brings its own first user.
     return DemoResult(created_organisations + employers, created_users + employers, employers)
 
