@@ -9,7 +9,6 @@ nothing about the client's past can leak into it by a later change to the page o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -19,11 +18,10 @@ from matcher.accounts.models import LANGUAGES, User
 from matcher.errors import ValidationError
 from matcher.profiles.access import view_client
 from matcher.profiles.models import Cefr, SkillLevel
-from matcher.skills.models import Broader, Concept, ConceptKind, EscoImport, Label
+from matcher.profiles.skill_lists import skill_groups
+from matcher.skills.models import EscoImport, Label
 from matcher.skills.services import name_concepts
 
-# How far up the ESCO skill hierarchy to look for a skill group: ESCO's pillar is four deep.
-GROUP_SEARCH_DEPTH = 6
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 # Mother tongue first, then the strongest.
 CEFR_ORDER = {level: i for i, level in enumerate(reversed(list(Cefr)))}
@@ -83,7 +81,7 @@ def build_profile_document(
         raise ValidationError("There are no ESCO labels in the language %(lang)s.", lang=lang)
     skills = [s for s in client.skills if s.removed_at is None]
     wished = [w.occupation_uri for w in client.wishes if w.occupation_uri]
-    groups = _skill_groups(session, [s.skill_uri for s in skills])
+    groups = skill_groups(session, [s.skill_uri for s in skills])
     names = name_concepts(session, {s.skill_uri for s in skills} | set(groups.values()), lang)
     names |= name_concepts(session, wished, lang)
     sections: dict[str | None, list[DocumentSkill]] = {}
@@ -130,52 +128,3 @@ def _sections(
     ]
     # Named groups alphabetically; skills without a known group last.
     return sorted(result, key=lambda g: (g.uri is None, g.label.casefold()))
-
-
-def _skill_groups(session: Session, skill_uris: Iterable[str]) -> dict[str, str]:
-    """skill URI → its nearest ESCO skill group, else its first broader concept."""
-    uris = list(skill_uris)
-    if not uris:
-        return {}
-    ids = dict(session.execute(select(Concept.uri, Concept.id).where(Concept.uri.in_(uris))).all())
-    ancestors = _ancestors(session, set(ids.values()))
-    groups: dict[str, str] = {}
-    for uri, concept_id in ids.items():
-        levels = ancestors.get(concept_id, [])
-        in_groups = [
-            sorted(u for u, kind in level if kind == ConceptKind.SKILL_GROUP) for level in levels
-        ]
-        nearest = next((found[0] for found in in_groups if found), None)
-        if nearest is None and levels:
-            nearest = sorted(u for u, _ in levels[0])[0]
-        if nearest is not None:
-            groups[uri] = nearest
-    return groups
-
-
-def _ancestors(
-    session: Session, concept_ids: set[int]
-) -> dict[int, list[set[tuple[str, ConceptKind]]]]:
-    """For each concept: its broader concepts level by level, as (uri, kind), nearest first."""
-    frontier = {cid: {cid} for cid in concept_ids}
-    result: dict[int, list[set[tuple[str, ConceptKind]]]] = {cid: [] for cid in concept_ids}
-    for _ in range(GROUP_SEARCH_DEPTH):
-        reached = set().union(*frontier.values()) if frontier else set()
-        if not reached:
-            break
-        rows = session.execute(
-            select(Broader.concept_id, Concept.id, Concept.uri, Concept.kind)
-            .join(Concept, Concept.id == Broader.broader_id)
-            .where(Broader.concept_id.in_(reached))
-        ).all()
-        up: dict[int, set[tuple[int, str, ConceptKind]]] = {}
-        for child, parent_id, uri, kind in rows:
-            up.setdefault(child, set()).add((parent_id, uri, kind))
-        next_frontier = {}
-        for cid, current in frontier.items():
-            parents = set().union(*(up.get(c, set()) for c in current))
-            if parents:
-                result[cid].append({(uri, kind) for _, uri, kind in parents})
-                next_frontier[cid] = {pid for pid, _, _ in parents}
-        frontier = next_frontier
-    return result

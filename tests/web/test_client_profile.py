@@ -69,6 +69,7 @@ def test_the_profile_page_links_the_print_stylesheet_and_the_pdf(client, profile
     page = client.get(f"/coach/clients/{profile.id}/profile").get_data(as_text=True)
 
     assert "css/print.css" in page
+    assert f'href="/coach/clients/{profile.id}"' in page  # back to the record
     assert f"/coach/clients/{profile.id}/profile.pdf?lang=nl" in page
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from wtforms import Form, SelectField
 
 from matcher.accounts.models import Role
@@ -50,7 +49,6 @@ def show(client_id: int) -> ResponseReturnValue:
         lines=lines,
         headings=headings,
         form=form,
-        record_url=_record_url(client_id),
     )
     return Response(page, headers={"Cache-Control": "no-store"})
 
@@ -80,11 +78,3 @@ def pdf(client_id: int) -> ResponseReturnValue:
 def pdf_name(document: ProfileDocument) -> str:
     """profile-<code>.pdf, with nothing in the code that could break the header."""
     return f"profile-{re.sub(r'[^A-Za-z0-9_-]', '', document.code)}.pdf"
-
-
-def _record_url(client_id: int) -> str | None:
-    # The record page is built alongside this one; until it exists the link is left out.
-    try:
-        return url_for("clients.show", client_id=client_id)
-    except BuildError:
-        return None

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from matcher.audit.models import AuditEvent
 from matcher.db import utcnow
 from matcher.errors import Forbidden, NotFound, ValidationError
-from matcher.profiles.document import build_profile_document
+from matcher.profiles.document import build_profile_document, profile_languages
 from matcher.profiles.models import Cefr, ClientLanguage, ClientWish, SkillLevel
 from matcher.skills.models import Label, LabelKind, SkillGroup
 from tests.factories import link_broader, make_concept, make_user
@@ -110,6 +110,13 @@ def test_the_clients_own_language_works_without_esco_labels(session, coach, ware
 
     assert document.language == "ti"
     assert [(s.label, s.lang) for s in document.skill_groups[0].skills] == [("weigh loads", "en")]
+
+
+def test_a_profile_can_be_made_in_the_languages_with_headings_without_esco_labels(session, coach):
+    client = make_client(session, coach=coach, profile_language="ti")
+
+    assert {"en", "nl", "ti"} <= set(profile_languages(session, client.profile_language))
+    assert build_profile_document(session, coach, client.id, language="nl").language == "nl"
 
 
 def test_levels_and_informal_learning_are_kept_and_removed_skills_left_out(
