@@ -95,7 +95,7 @@ def withdraw_consent(session: Session, coach: User, client_id: int, consent_id: 
     client = client_for(session, coach, client_id, change=True)
     consent = session.get(Consent, consent_id)
     if consent is None or consent.client_id != client.id:
-        raise NotFound("No consent %(id)s for this client.", id=consent_id)
+        raise NotFound("No consent %(id)d for this client.", id=consent_id)
     if consent.withdrawn_at is not None:
         raise InvalidTransition("This consent has already been withdrawn.")
     _close(consent, coach)
@@ -194,7 +194,7 @@ def _check_employer(session: Session, purpose: ConsentPurpose, employer_id: int 
     if employer_id is None:
         raise ValidationError("Choose the employer the profile may be shared with.")
     if session.get(EmployerProfile, employer_id) is None:
-        raise ValidationError("No registered employer %(id)s.", id=employer_id)
+        raise ValidationError("No registered employer %(id)d.", id=employer_id)
 
 
 def _unwithdrawn(

@@ -123,7 +123,7 @@ def add_employer_limit(
             "Choose a registered employer, or enter a name or a registration number."
         )
     if employer_id is not None and session.get(EmployerProfile, employer_id) is None:
-        raise ValidationError("No registered employer %(id)s.", id=employer_id)
+        raise ValidationError("No registered employer %(id)d.", id=employer_id)
     if _has_employer_limit(client, employer_id, name, number):
         raise ValidationError("This employer is already on the client's safety limits.")
     limit = SafetyLimit(
@@ -166,7 +166,7 @@ def remove_limit(session: Session, coach: User, client_id: int, limit_id: int) -
     client = client_for(session, coach, client_id, change=True)
     limit = session.get(SafetyLimit, limit_id)
     if limit is None or limit.client_id != client.id:
-        raise NotFound("No safety limit %(id)s for this client.", id=limit_id)
+        raise NotFound("No safety limit %(id)d for this client.", id=limit_id)
     kind = limit.kind
     client.limits.remove(limit)
     session.flush()
