@@ -17,9 +17,16 @@ from sqlalchemy.orm import Session
 from matcher.accounts.models import User
 from matcher.db import utcnow
 from matcher.employers.models import EmployerProfile
-from matcher.errors import InvalidTransition, NotFound, ValidationError
+from matcher.errors import N_, InvalidTransition, NotFound, ValidationError
 from matcher.profiles.access import change_client, client_for, view_client
 from matcher.profiles.models import Client, Consent, ConsentPurpose
+
+# Words for the purposes inside messages; the web layer translates them like any N_ msgid.
+PURPOSE_WORDS = {
+    ConsentPurpose.MATCHING: N_("matching"),
+    ConsentPurpose.SHARE_WITH_MEDIATORS: N_("sharing with mediators"),
+    ConsentPurpose.SHARE_WITH_EMPLOYER: N_("sharing with this employer"),
+}
 
 
 class InForce(NamedTuple):
@@ -67,7 +74,7 @@ def give_consent(
     if previous is not None and _in_force(previous, today):
         raise InvalidTransition(
             "Consent for %(purpose)s is already in force; withdraw it before recording it again.",
-            purpose=purpose,
+            purpose=PURPOSE_WORDS[purpose],
         )
     if previous is not None:
         # Its end date has passed; closing it keeps one open record per purpose (the schema's

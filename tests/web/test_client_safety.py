@@ -290,7 +290,7 @@ def test_recording_consent_again_after_a_withdrawal_keeps_the_history(
 def test_consent_already_in_force_is_refused(client, session, person):
     response = client.post(url(person.id, "/consent/matching/give"))
     assert response.status_code == 400
-    assert "already in force" in html_of(response)
+    assert "Consent for matching is already in force" in html_of(response)
     assert len(consents(session, person)) == 1
 
 
