@@ -1,0 +1,104 @@
+"""Forms of the client's skills pages, and the names of skill levels and sources."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from matcher.profiles.models import NOTES_MAX, SkillLevel, SkillSource
+
+LEVEL_NAMES = {
+    SkillLevel.SOME_EXPERIENCE: _l("some experience"),
+    SkillLevel.EXPERIENCED: _l("experienced"),
+    SkillLevel.CAN_TEACH: _l("can teach others"),
+}
+SOURCE_NAMES = {
+    SkillSource.TYPED: _l("found by typing"),
+    SkillSource.OCCUPATION: _l("from an occupation"),
+    SkillSource.NOTES: _l("from intake notes"),
+}
+URI_MAX = 255
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LevelMixin:
+    level = SelectField(
+        _l("Level"),
+        choices=[SelectChoice(level.value, name) for level, name in LEVEL_NAMES.items()],
+        default=SkillLevel.SOME_EXPERIENCE.value,
+    )
+    informal = BooleanField(_l("Gained informally"))
+
+
+class SearchForm(FlaskForm):
+    """A plain GET search: ESCO skills or occupations by words in any language."""
+
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    q = SearchField(_l("Search"), validators=[Length(max=200)], filters=[_strip])
+
+
+class AddSkillForm(LevelMixin, FlaskForm):
+    skill_uri = HiddenField(validators=[DataRequired(), Length(max=URI_MAX)])
+    submit = SubmitField(_l("Add"))
+
+
+class UpdateSkillForm(LevelMixin, FlaskForm):
+    submit = SubmitField(_l("Save"))
+
+
+class SkillActionForm(FlaskForm):
+    """Remove or restore: a button, but still a form, for the CSRF token."""
+
+
+class OccupationSkillsForm(LevelMixin, FlaskForm):
+    occupation_uri = HiddenField(validators=[DataRequired(), Length(max=URI_MAX)])
+    # The service checks that each one belongs to the occupation, and says so.
+    skills = SelectMultipleField(_l("Skills"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Add the ticked skills"))
+
+
+class NotesForm(FlaskForm):
+    notes = TextAreaField(
+        _l("Intake notes"), validators=[DataRequired(), Length(max=NOTES_MAX)], filters=[_strip]
+    )
+    language = SelectField(_l("Language of the notes"), choices=[])
+    submit = SubmitField(_l("Suggest skills"))
+
+
+class SuggestionForm(Form):
+    ticked = BooleanField()
+    uri = HiddenField(validators=[DataRequired(), Length(max=URI_MAX)])
+    label = HiddenField(validators=[Length(max=512)])
+    words = HiddenField(validators=[Length(max=500)])
+
+
+class ConfirmSuggestionsForm(LevelMixin, FlaskForm):
+    suggestions = FieldList(FormField(SuggestionForm), max_entries=50)
+    submit = SubmitField(_l("Add the ticked skills"))
+
+    def chosen(self) -> list[tuple[str, str]]:
+        """The ticked suggestions as (skill URI, words of the notes)."""
+        return [
+            (entry.form.uri.data, entry.form.words.data or "")
+            for entry in self.suggestions
+            if entry.form.ticked.data
+        ]
