@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Exists
 
 from matcher.accounts.models import Organisation, Role, User
 from matcher.audit.models import AuditEvent
@@ -180,7 +181,7 @@ def list_clients(session: Session, user: User) -> list[ClientSummary]:
     ]  # fmt: skip
 
 
-def matching_consent_in_force(today: date | None = None):
+def matching_consent_in_force(today: date | None = None) -> Exists:
     """A SQL condition: the client's consent to matching is given, not withdrawn, not ended."""
     today = today or utcnow().date()
     return exists().where(

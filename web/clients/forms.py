@@ -1,0 +1,193 @@
+"""Forms of the client list and record: the record's fields, languages, wishes, erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from matcher.profiles.models import NAME_MAX, NOTES_MAX, Cefr, ConsentPurpose, Shift
+from matcher.profiles.rules import REGION_MAX
+from matcher.profiles.services import REASON_MAX
+from web.i18n import language_name
+
+# Names of the enum values shown on these pages (candidates for web/names.py).
+CEFR_NAMES = {level: level.value for level in Cefr} | {Cefr.NATIVE: _l("mother tongue")}
+SHIFT_NAMES = {
+    Shift.EARLY: _l("early shifts (before 7:00)"),
+    Shift.EVENING: _l("evening shifts"),
+    Shift.NIGHT: _l("night shifts"),
+    Shift.WEEKEND: _l("weekend shifts"),
+}
+CONSENT_PURPOSE_NAMES = {
+    ConsentPurpose.MATCHING: _l("matching"),
+    ConsentPurpose.SHARE_WITH_MEDIATORS: _l("sharing an anonymised profile with mediators"),
+    ConsentPurpose.SHARE_WITH_EMPLOYER: _l("sharing the profile with one employer"),
+}
+# Fields of the edit form, in the order update_client takes them.
+RECORD_FIELDS = (
+    "first_name",
+    "profile_language",
+    "region",
+    "max_travel_minutes",
+    "hours_per_week",
+    "earliest_start",
+    "shifts_not_possible",
+    "work_allowed_from",
+    "permit_ends_on",
+    "notes",
+)
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ClientForm(FlaskForm):
+    first_name = StringField(
+        _l("First name or initials (optional)"),
+        validators=[Length(max=NAME_MAX)],
+        filters=[_strip],
+    )
+    profile_language = SelectField(_l("Language of the client's profile"))
+    region = StringField(
+        _l("Municipality or region"), validators=[Length(max=REGION_MAX)], filters=[_strip]
+    )
+    max_travel_minutes = IntegerField(
+        _l("Longest travel time, in minutes one way"),
+        validators=[Optional(), NumberRange(0, 600)],
+    )
+    hours_per_week = IntegerField(_l("Hours per week"), validators=[Optional(), NumberRange(1, 60)])
+    earliest_start = DateField(_l("Earliest start"), validators=[Optional()])
+    shifts_not_possible = MultiCheckboxField(
+        _l("Shifts that are not possible"),
+        choices=[SelectChoice(shift.value, SHIFT_NAMES[shift]) for shift in Shift],
+    )
+    work_allowed_from = DateField(_l("Work allowed from"), validators=[Optional()])
+    permit_ends_on = DateField(
+        _l("Residence permit ends on (the date only)"), validators=[Optional()]
+    )
+    notes = TextAreaField(
+        _l("Notes (seen only by your organisation)"), validators=[Length(max=NOTES_MAX)]
+    )
+    submit = SubmitField(_l("Save"))
+
+    def set_languages(self, codes: list[str]) -> None:
+        self.profile_language.choices = [
+            SelectChoice(code, _language_name(code)) for code in sorted(set(codes) | {"en"})
+        ]
+
+    def service_fields(self) -> dict[str, Any]:
+        """The keyword arguments of create_client and update_client."""
+        return {name: self[name].data for name in RECORD_FIELDS}
+
+
+class EditClientForm(ClientForm):
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class LanguageRowForm(Form):
+    language = SelectField(_l("Language"), validate_choice=False)
+    level = SelectField(
+        _l("Level"),
+        choices=[SelectChoice(level.value, CEFR_NAMES[level]) for level in Cefr],
+        validate_choice=False,  # set_languages checks the level of each row kept
+    )
+    remove = BooleanField(_l("Remove"))
+
+
+class LanguagesForm(FlaskForm):
+    rows = FieldList(FormField(LanguageRowForm), min_entries=1, max_entries=40)
+    submit = SubmitField(_l("Save languages"))
+
+    def set_choices(self) -> None:
+        """Every language Babel knows, named in the reader's language."""
+        names = get_locale().languages
+        choices = sorted(
+            ((code, name) for code, name in names.items() if "_" not in code),
+            key=lambda pair: pair[1].casefold(),
+        )
+        for row in self.rows:
+            row.language.choices = [SelectChoice("", _l("(choose a language)"))] + [
+                SelectChoice(code, f"{name} ({code})") for code, name in choices
+            ]
+
+    def languages(self) -> list[tuple[str, str]]:
+        """The rows kept: a language chosen and not marked for removal."""
+        return [
+            (row.language.data, row.level.data)
+            for row in self.rows
+            if row.language.data and not row.remove.data
+        ]
+
+
+class WishesForm(FlaskForm):
+    occupations = MultiCheckboxField(_l("Occupations wanted"), validate_choice=False)
+    sectors = TextAreaField(_l("Sectors wanted (one per line)"), validators=[Length(max=3000)])
+    submit = SubmitField(_l("Save wishes"))
+
+    def sector_lines(self) -> list[str]:
+        return (self.sectors.data or "").splitlines()
+
+
+class AddWishForm(FlaskForm):
+    uri = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Add as a wish"))
+
+
+class OccupationSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = SearchField(
+        _l("Find an occupation the client would like to do"),
+        validators=[Length(max=200)],
+        filters=[_strip],
+    )
+
+
+class EraseForm(FlaskForm):
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    confirm = BooleanField(
+        _l("I understand that this erases the client's record for good."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("Give a reason.")),
+            Length(max=REASON_MAX),
+        ],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Erase the client"))
+
+
+def _language_name(code: str) -> str:
+    name = language_name(code)
+    return f"{name} ({code})" if name != code else code
