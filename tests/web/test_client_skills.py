@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from matcher.db import make_engine, utcnow
 from matcher.profiles.models import ClientSkill, SkillLevel, SkillSource
 from matcher.skills.search import clear_index_cache
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.matcher.profiles.builders import make_client, make_client_skill
 from tests.matcher.skills.esco_sample import (
     CLEAN_ROOMS,
@@ -19,7 +22,7 @@ from tests.matcher.skills.esco_sample import (
     WELD_METAL,
     add_concepts,
 )
-from tests.web.conftest import make_test_app
+from tests.web.conftest import make_test_app, serve_app
 
 NOTES = "Hij heeft twee jaar heftruck bestuurd in een magazijn en kamers schoongemaakt."
 
@@ -43,7 +46,7 @@ def person(session, coach):
     """A client of the signed-in coach's organisation, with one skill and one removed skill."""
     person = make_client(session, coach=coach)
     make_client_skill(session, person, JAVA)
-    make_client_skill(session, person, CLEAN_ROOMS, removed_at=_now(), removed_by_id=coach.id)
+    make_client_skill(session, person, CLEAN_ROOMS, removed_at=utcnow(), removed_by_id=coach.id)
     session.commit()
     return person
 
@@ -426,7 +429,54 @@ def token_in(response, name):
     return match.group(1)
 
 
-def _now():
-    from matcher.db import utcnow
+# --- in a real browser --------------------------------------------------------------------
 
-    return utcnow()
+
+@pytest.fixture
+def live_server(fresh_database_url):
+    """The app on a committed database with the ESCO sample, a coach and a client of theirs."""
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        add_concepts(session)
+        coach = make_user(session, role="coach", email="coach@example.org")
+        person = make_client(session, coach=coach)
+        session.commit()
+        person_id = person.id
+    engine.dispose()
+    with serve_app(fresh_database_url) as url:
+        yield url, person_id
+
+
+@pytest.mark.browser
+def test_the_three_ways_of_adding_in_a_browser(live_server, browser):
+    url, person_id = live_server
+    page = browser.new_page()
+    page.goto(f"{url}/coach/clients/{person_id}/skills")
+    page.get_by_label("E-mail address").fill("coach@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("combobox", name="Add a skill by typing").press_sequentially("heftrukc")
+    page.get_by_role("option", name=re.compile("operate forklift")).click()
+    page.get_by_label("Level").select_option("experienced")
+    page.get_by_role("button", name="Add operate forklift").click()
+    expect(page.get_by_text("The skill has been added.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("operate forklift"))).to_be_visible()
+
+    page.get_by_role("link", name="Add skills from an occupation the client has done").click()
+    page.get_by_role("combobox", name="Occupation, in any language").press_sequentially("lasser")
+    page.get_by_role("option", name=re.compile("welder")).click()
+    page.get_by_label("weld metal parts").check()
+    page.get_by_role("button", name="Add the ticked skills").click()
+    expect(page.get_by_text("1 skill has been added.")).to_be_visible()
+
+    page.get_by_role("link", name="Add skills from intake notes").click()
+    page.get_by_label("Intake notes").fill(NOTES)
+    page.get_by_label("Language of the notes").select_option("nl")
+    page.get_by_role("button", name="Suggest skills").click()
+    expect(page.get_by_text("Already on the profile: operate forklift.")).to_be_visible()
+    page.get_by_label(re.compile("clean rooms")).check()
+    page.get_by_role("button", name="Add the ticked skills").click()
+    expect(page.get_by_text("from intake notes: “kamers schoongemaakt”")).to_be_visible()
+    rows = page.locator("tbody th[scope=row]")
+    expect(rows).to_have_text(["clean rooms", "operate forklift", "weld metal parts"])
