@@ -281,7 +281,13 @@ def test_the_pages_open_for_a_dutch_coach(client, session, login):
     coach = login("coach", language="nl")
     record = _client(session, coach, first_name="Ana", shifts_not_possible=["night"])
     base = f"/coach/clients/{record.id}"
-    for url in ["/coach/clients", "/coach/clients/new", base, f"{base}/edit", f"{base}/wishes?q=kok"]:
+    for url in [
+        "/coach/clients",
+        "/coach/clients/new",
+        base,
+        f"{base}/edit",
+        f"{base}/wishes?q=kok",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert '<html lang="nl">' in response.get_data(as_text=True)
