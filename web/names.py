@@ -14,6 +14,15 @@ from matcher.employers.checklist import AnswerType
 from matcher.employers.models import EmployerKind, SignalOutcome, SignalStatus
 from matcher.employers.states import VettingStatus
 from matcher.errors import DomainError
+from matcher.profiles.models import (
+    Cefr,
+    ConsentPurpose,
+    EmployerRelation,
+    LimitKind,
+    Shift,
+    SkillLevel,
+    SkillSource,
+)
 
 VETTING_STATUS_NAMES = {
     VettingStatus.PENDING: _l("filling in the checklist"),
@@ -52,6 +61,40 @@ ROLE_NAMES = {
     Role.MEDIATOR: _l("mediator"),
     Role.ADMIN: _l("administrator"),
 }
+CEFR_NAMES = {level: level.value for level in Cefr} | {Cefr.NATIVE: _l("mother tongue")}
+SHIFT_NAMES = {
+    Shift.EARLY: _l("early shifts (before 7:00)"),
+    Shift.EVENING: _l("evening shifts"),
+    Shift.NIGHT: _l("night shifts"),
+    Shift.WEEKEND: _l("weekend shifts"),
+}
+CONSENT_PURPOSE_NAMES = {
+    ConsentPurpose.MATCHING: _l("matching"),
+    ConsentPurpose.SHARE_WITH_MEDIATORS: _l("sharing an anonymised profile with mediators"),
+    ConsentPurpose.SHARE_WITH_EMPLOYER: _l("sharing the profile with one employer"),
+}
+SKILL_LEVEL_NAMES = {
+    SkillLevel.SOME_EXPERIENCE: _l("some experience"),
+    SkillLevel.EXPERIENCED: _l("experienced"),
+    SkillLevel.CAN_TEACH: _l("can teach others"),
+}
+SKILL_SOURCE_NAMES = {
+    SkillSource.TYPED: _l("found by typing"),
+    SkillSource.OCCUPATION: _l("from an occupation"),
+    SkillSource.NOTES: _l("from intake notes"),
+}
+RELATION_NAMES = {
+    EmployerRelation.ITSELF: _l("the employer itself"),
+    EmployerRelation.SAME_OWNERS: _l("a firm with the same owners"),
+    EmployerRelation.TRADE_NAME: _l("a trade name of the employer"),
+    EmployerRelation.AGENCY_OR_RECRUITER: _l("the agency or recruiter used"),
+    EmployerRelation.HOUSING_PROVIDER: _l("the housing provider used"),
+}
+LIMIT_KIND_NAMES = {
+    LimitKind.EMPLOYER: _l("employer"),
+    LimitKind.SECTOR: _l("sector"),
+    LimitKind.AREA: _l("municipality or area"),
+}
 # Keyed by enum class, since different enums share values ("approved", "submitted").
 NAMES: dict[type[enum.Enum], dict[Any, Any]] = {
     VettingStatus: VETTING_STATUS_NAMES,
@@ -60,6 +103,13 @@ NAMES: dict[type[enum.Enum], dict[Any, Any]] = {
     EmployerKind: KIND_NAMES,
     AnswerType: ANSWER_TYPE_NAMES,
     Role: ROLE_NAMES,
+    Cefr: CEFR_NAMES,
+    Shift: SHIFT_NAMES,
+    ConsentPurpose: CONSENT_PURPOSE_NAMES,
+    SkillLevel: SKILL_LEVEL_NAMES,
+    SkillSource: SKILL_SOURCE_NAMES,
+    EmployerRelation: RELATION_NAMES,
+    LimitKind: LIMIT_KIND_NAMES,
 }
 
 

@@ -33,6 +33,7 @@ class DemoResult:
     organisations_created: int
     users_created: int
     employers_created: int
+    clients_created: int
 
 
 def seed_demo(session: Session, upload_dir: Path) -> DemoResult:
@@ -59,9 +60,11 @@ def seed_demo(session: Session, upload_dir: Path) -> DemoResult:
     employers = seed_demo_employers(
         session, users["coach@demo.test"], users["mediator@demo.test"], DEMO_PASSWORD, upload_dir
     )
-    seed_demo_clients(session, users["coach@demo.test"])
+    clients = seed_demo_clients(session, users["coach@demo.test"])
     # Each demo employer brings its own first user.
-    return DemoResult(created_organisations + employers, created_users + employers, employers)
+    return DemoResult(
+        created_organisations + employers, created_users + employers, employers, clients
+    )
 
 
 def has_users(session: Session) -> bool:

@@ -36,9 +36,15 @@ def test_each_role_sees_its_organisation_and_what_it_can_do(client, session, log
 
 
 ROLE_PAGES = {
-    "coach": {"/coach/signal-links", "/signals", "/signals/new"},
+    "coach": {"/coach/clients", "/coach/signal-links", "/signals", "/signals/new"},
     "employer": {"/employer/checklist", "/employer/users", "/signals", "/signals/new"},
-    "mediator": {"/mediator/vetting", "/mediator/employers", "/mediator/signals", "/signals/new"},
+    "mediator": {
+        "/coach/clients",
+        "/mediator/vetting",
+        "/mediator/employers",
+        "/mediator/signals",
+        "/signals/new",
+    },
     "admin": {"/admin/users", "/signals", "/signals/new"},
 }
 

@@ -82,7 +82,8 @@ def demo(if_empty: bool) -> None:
         result = seed_demo(session, load_settings().upload_dir)
     click.echo(
         f"demo ready: {result.organisations_created} organisations, "
-        f"{result.users_created} users and {result.employers_created} employers created; "
+        f"{result.users_created} users, {result.employers_created} employers and "
+        f"{result.clients_created} clients created; "
         "sign in as coach@demo.test, "
         "mediator@demo.test, employer@demo.test or admin@demo.test with 'demo-password'"
     )

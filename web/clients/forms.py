@@ -26,24 +26,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from matcher.profiles.models import NAME_MAX, NOTES_MAX, Cefr, ConsentPurpose, Shift
+from matcher.profiles.models import NAME_MAX, NOTES_MAX, Cefr, Shift
 from matcher.profiles.rules import REGION_MAX
 from matcher.profiles.services import REASON_MAX
 from web.i18n import language_name
+from web.names import CEFR_NAMES, SHIFT_NAMES
 
 # Names of the enum values shown on these pages (candidates for web/names.py).
-CEFR_NAMES = {level: level.value for level in Cefr} | {Cefr.NATIVE: _l("mother tongue")}
-SHIFT_NAMES = {
-    Shift.EARLY: _l("early shifts (before 7:00)"),
-    Shift.EVENING: _l("evening shifts"),
-    Shift.NIGHT: _l("night shifts"),
-    Shift.WEEKEND: _l("weekend shifts"),
-}
-CONSENT_PURPOSE_NAMES = {
-    ConsentPurpose.MATCHING: _l("matching"),
-    ConsentPurpose.SHARE_WITH_MEDIATORS: _l("sharing an anonymised profile with mediators"),
-    ConsentPurpose.SHARE_WITH_EMPLOYER: _l("sharing the profile with one employer"),
-}
 # Fields of the edit form, in the order update_client takes them.
 RECORD_FIELDS = (
     "first_name",

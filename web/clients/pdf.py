@@ -12,25 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import format_date, get_locale, gettext
-from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from matcher.accounts.models import LANGUAGES
 from matcher.config import project_root
 from matcher.profiles.document import ProfileDocument
-from matcher.profiles.models import Cefr, SkillLevel
 from web.i18n import language_name
+from web.names import CEFR_NAMES, SKILL_LEVEL_NAMES
 
 FONT_DIR = project_root() / "data" / "fonts"
 FONT = "DejaVu"
 
-SKILL_LEVEL_NAMES = {
-    SkillLevel.SOME_EXPERIENCE: _l("some experience"),
-    SkillLevel.EXPERIENCED: _l("experienced"),
-    SkillLevel.CAN_TEACH: _l("can teach others"),
-}
-CEFR_NAMES = {Cefr.NATIVE: _l("mother tongue")}
 
 # style → (font size in points, bold, space before in mm)
 STYLES = {

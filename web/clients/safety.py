@@ -17,10 +17,8 @@ from matcher.profiles import consent, safety
 from matcher.profiles.models import ConsentPurpose
 from web.access import roles_required
 from web.clients.safety_forms import (
-    LIMIT_KIND_NAMES,
     PURPOSE_DESCRIPTIONS,
     PURPOSE_NAMES,
-    RELATION_NAMES,
     AreaLimitForm,
     EmployerLimitForm,
     GiveConsentForm,
@@ -32,7 +30,7 @@ from web.clients.safety_forms import (
     employer_id,
 )
 from web.db import get_session
-from web.names import error_message
+from web.names import LIMIT_KIND_NAMES, RELATION_NAMES, error_message
 
 bp = Blueprint("client_safety", __name__, template_folder="templates", url_prefix="/coach/clients")
 

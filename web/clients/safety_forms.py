@@ -9,22 +9,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from matcher.employers.signals import EmployerChoice
-from matcher.profiles.models import ConsentPurpose, EmployerRelation, LimitKind
+from matcher.profiles.models import ConsentPurpose
 from matcher.profiles.safety import NAME_MAX, NUMBER_MAX, PLACE_MAX
+from web.names import RELATION_NAMES
 
 # Names shown on the page; candidates for web/names.py.
-RELATION_NAMES = {
-    EmployerRelation.ITSELF: _l("the employer itself"),
-    EmployerRelation.SAME_OWNERS: _l("a firm with the same owners"),
-    EmployerRelation.TRADE_NAME: _l("a trade name of the employer"),
-    EmployerRelation.AGENCY_OR_RECRUITER: _l("the agency or recruiter used"),
-    EmployerRelation.HOUSING_PROVIDER: _l("the housing provider used"),
-}
-LIMIT_KIND_NAMES = {
-    LimitKind.EMPLOYER: _l("employer"),
-    LimitKind.SECTOR: _l("sector"),
-    LimitKind.AREA: _l("municipality or area"),
-}
 PURPOSE_NAMES = {
     ConsentPurpose.MATCHING: _l("Matching"),
     ConsentPurpose.SHARE_WITH_MEDIATORS: _l("Sharing an anonymised profile with mediators"),

@@ -19,18 +19,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from matcher.profiles.models import NOTES_MAX, SkillLevel, SkillSource
+from matcher.profiles.models import NOTES_MAX, SkillLevel
+from web.names import SKILL_LEVEL_NAMES
 
-LEVEL_NAMES = {
-    SkillLevel.SOME_EXPERIENCE: _l("some experience"),
-    SkillLevel.EXPERIENCED: _l("experienced"),
-    SkillLevel.CAN_TEACH: _l("can teach others"),
-}
-SOURCE_NAMES = {
-    SkillSource.TYPED: _l("found by typing"),
-    SkillSource.OCCUPATION: _l("from an occupation"),
-    SkillSource.NOTES: _l("from intake notes"),
-}
 URI_MAX = 255
 
 
@@ -41,7 +32,7 @@ def _strip(value: str | None) -> str | None:
 class LevelMixin:
     level = SelectField(
         _l("Level"),
-        choices=[SelectChoice(level.value, name) for level, name in LEVEL_NAMES.items()],
+        choices=[SelectChoice(level.value, name) for level, name in SKILL_LEVEL_NAMES.items()],
         default=SkillLevel.SOME_EXPERIENCE.value,
     )
     informal = BooleanField(_l("Gained informally"))

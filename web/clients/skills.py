@@ -30,8 +30,6 @@ from matcher.profiles.skills import (
 from matcher.skills.search import available_languages
 from web.access import roles_required
 from web.clients.skill_forms import (
-    LEVEL_NAMES,
-    SOURCE_NAMES,
     AddSkillForm,
     ConfirmSuggestionsForm,
     NotesForm,
@@ -42,7 +40,7 @@ from web.clients.skill_forms import (
 )
 from web.db import get_session
 from web.i18n import language_name
-from web.names import error_message
+from web.names import SKILL_LEVEL_NAMES, SKILL_SOURCE_NAMES, error_message
 
 # The suggestions page holds the pasted notes: no copy in the browser's cache or history.
 NOT_STORED = {"Cache-Control": "no-store"}
@@ -72,8 +70,8 @@ def index(client_id: int) -> ResponseReturnValue:
             update_forms=forms,
             search_form=SearchForm(formdata=None),
             can_change=current_user.role == Role.COACH,
-            level_names=LEVEL_NAMES,
-            source_names=SOURCE_NAMES,
+            level_names=SKILL_LEVEL_NAMES,
+            source_names=SKILL_SOURCE_NAMES,
         )
     )
 

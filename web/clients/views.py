@@ -28,9 +28,6 @@ from matcher.skills.search import available_languages, search_concepts
 from matcher.skills.services import name_concepts
 from web.access import roles_required
 from web.clients.forms import (
-    CEFR_NAMES,
-    CONSENT_PURPOSE_NAMES,
-    SHIFT_NAMES,
     AddWishForm,
     ClientForm,
     EditClientForm,
@@ -40,7 +37,7 @@ from web.clients.forms import (
     WishesForm,
 )
 from web.db import get_session
-from web.names import error_message
+from web.names import CEFR_NAMES, CONSENT_PURPOSE_NAMES, SHIFT_NAMES, error_message
 
 bp = Blueprint("clients", __name__, template_folder="templates", url_prefix="/coach/clients")
 
