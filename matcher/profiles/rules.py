@@ -78,17 +78,17 @@ def validated_fields(session: Session, fields: dict[str, Any]) -> dict[str, Any]
 def _first_name(value: str | None) -> str | None:
     value = (value or "").strip()
     if len(value) > NAME_MAX:
-        raise ValidationError("A first name or initials are at most %(max)d characters.",
+        raise ValidationError("Use at most %(max)d characters for the first name or initials.",
                               max=NAME_MAX)  # fmt: skip
     if any(ch.isdigit() or not ch.isprintable() for ch in value):
-        raise ValidationError("A first name or initials contain no digits.")
+        raise ValidationError("Write the first name or initials without digits.")
     return value or None
 
 
 def _profile_language(session: Session, value: str) -> str:
     languages = set(available_languages(session)) | {"en"}  # English labels always exist
     if value not in languages:
-        raise ValidationError("Choose a profile language of ESCO: %(languages)s.",
+        raise ValidationError("Choose a profile language that ESCO has labels in: %(languages)s.",
                               languages=", ".join(sorted(languages)))  # fmt: skip
     return value
 

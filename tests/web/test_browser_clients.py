@@ -94,9 +94,7 @@ def add_skills(page: Page) -> None:
 def set_limit_and_consent(page: Page, url: str, client_path: str) -> None:
     page.goto(f"{url}{client_path}/safety")
     page.get_by_label("Registered employer").select_option(label=FORMER_EMPLOYER)
-    page.get_by_label("How it relates to the employer who harmed the client").select_option(
-        "itself"
-    )
+    page.get_by_label("How this firm is connected to the employer to avoid").select_option("itself")
     page.get_by_role("button", name="Avoid this employer").click()
     limit = page.get_by_role("cell", name=f"{FORMER_EMPLOYER} (the employer itself)", exact=True)
     expect(limit).to_be_visible()

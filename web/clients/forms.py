@@ -79,7 +79,8 @@ class ClientForm(FlaskForm):
     )
     work_allowed_from = DateField(_l("Work allowed from"), validators=[Optional()])
     permit_ends_on = DateField(
-        _l("Residence permit ends on (the date only)"), validators=[Optional()]
+        _l("Date the residence permit ends (never record the kind of permit)"),
+        validators=[Optional()],
     )
     notes = TextAreaField(
         _l("Notes (seen only by your organisation)"), validators=[Length(max=NOTES_MAX)]

@@ -20,7 +20,7 @@ PURPOSE_NAMES = {
     ConsentPurpose.SHARE_WITH_EMPLOYER: _l("Sharing the profile with one employer"),
 }
 PURPOSE_DESCRIPTIONS = {
-    ConsentPurpose.MATCHING: _l("The client may be matched with vacancies at all."),
+    ConsentPurpose.MATCHING: _l("The client may be matched with vacancies."),
     ConsentPurpose.SHARE_WITH_MEDIATORS: _l(
         "Mediators may see the profile without name or history, to review proposed matches."
     ),
@@ -45,12 +45,12 @@ class EmployerLimitForm(FlaskForm):
         _l("Or the firm's name"), validators=[Length(max=NAME_MAX)], filters=[_strip]
     )
     registration_number = StringField(
-        _l("and/or its registration number (such as a KvK number)"),
+        _l("Or its registration number (such as a KvK number)"),
         validators=[Length(max=NUMBER_MAX)],
         filters=[_strip],
     )
     relation = SelectField(
-        _l("How it relates to the employer who harmed the client"),
+        _l("How this firm is connected to the employer to avoid"),
         choices=[SelectChoice("", _l("Choose the relation"))]
         + [SelectChoice(r.value, name) for r, name in RELATION_NAMES.items()],
         validators=[InputRequired(_l("Choose how the firm relates to the employer."))],
