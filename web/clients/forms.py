@@ -32,7 +32,6 @@ from matcher.profiles.services import REASON_MAX
 from web.i18n import language_name
 from web.names import CEFR_NAMES, SHIFT_NAMES
 
-# Names of the enum values shown on these pages (candidates for web/names.py).
 # Fields of the edit form, in the order update_client takes them.
 RECORD_FIELDS = (
     "first_name",

@@ -13,7 +13,7 @@ from matcher.profiles.models import ConsentPurpose
 from matcher.profiles.safety import NAME_MAX, NUMBER_MAX, PLACE_MAX
 from web.names import RELATION_NAMES
 
-# Names shown on the page; candidates for web/names.py.
+# Headings of the consent sections (capitalised, unlike the names in web/names.py).
 PURPOSE_NAMES = {
     ConsentPurpose.MATCHING: _l("Matching"),
     ConsentPurpose.SHARE_WITH_MEDIATORS: _l("Sharing an anonymised profile with mediators"),
