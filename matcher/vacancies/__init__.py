@@ -1,0 +1,1 @@
+"""Vacancies: the fair-work rules every vacancy passes before it is published."""

@@ -1,0 +1,1 @@
+"""Vacancies: the fair-work rules as data and their pure check."""
