@@ -11,20 +11,22 @@ import pytest
 from matcher.vacancies.rules import (
     Finding,
     PayPeriod,
-    RulesError,
     Severity,
     VacancyTerms,
-    WageTable,
-    bundled_phrases,
     check_vacancy,
-    default_rules_path,
-    housing_deduction_cap,
     is_publishable,
     is_refused,
+    must_review,
+)
+from matcher.vacancies.tables import (
+    RulesError,
+    WageTable,
+    bundled_phrases,
+    default_rules_path,
+    housing_deduction_cap,
     load_phrases,
     load_wage_table,
     minimum_hourly_wage,
-    must_review,
 )
 
 D = Decimal
