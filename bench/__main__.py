@@ -8,7 +8,7 @@ import time
 
 from bench import Figure
 
-BENCHES = ("bench.esco_import", "bench.search", "bench.quality")
+BENCHES = ("bench.esco_import", "bench.search", "bench.quality", "bench.matching")
 
 
 def _table(rows: list[Figure]) -> str:

@@ -1,0 +1,1 @@
+"""Matching: ranking vacancies for clients (and clients for vacancies) over ESCO skills."""
