@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from matcher.matching.ranker import SkillRanker
+
+# Vacancy 0 wants welding, 1 wants baking; "arc weld" is kin of "weld" and of nothing else.
+ESSENTIAL = [{"weld", "metal"}, {"dough", "oven"}, {"drive"}]
+OPTIONAL = [{"grind"}, {"cake"}, {"route"}]
+RELATED = {"weld": ["arc weld"], "drive": ["drive truck"]}
+
+
+def _fit(**params) -> SkillRanker:
+    return SkillRanker(**params).fit(ESSENTIAL, OPTIONAL, RELATED)
+
+
+def test_an_exact_match_ranks_first():
+    ranker = _fit()
+    assert ranker.rank([{"dough", "oven"}, {"weld"}], k=1).tolist() == [[1], [0]]
+    assert ranker.rank([{"drive", "route"}], k=None).tolist()[0][0] == 2
+
+
+def test_a_kin_skill_scores_between_nothing_and_the_exact_skill():
+    scores = _fit(related_weight=0.5).score([{"weld"}, {"arc weld"}, {"sweep"}])[:, 0]
+    assert scores[2] == 0
+    assert 0 < scores[1] < scores[0]
+    # One kin passes the whole related_weight on.
+    assert scores[1] == pytest.approx(0.5 * scores[0])
+
+
+def test_kin_do_not_add_up_past_the_skill_itself():
+    scores = _fit(related_weight=1.0).score([{"weld"}, {"weld", "arc weld"}])[:, 0]
+    assert scores[1] == pytest.approx(scores[0])
+
+
+def test_essential_outweighs_optional():
+    ranker = SkillRanker(use_idf=False).fit([{"a"}, {"b"}], [{"b"}, {"a"}])
+    scores = ranker.score([{"a"}])[0]
+    assert scores[0] > scores[1] > 0
+    assert ranker.rank([{"a"}]).tolist() == [[0, 1]]
+
+
+def test_a_long_vacancy_does_not_win_by_its_size():
+    many = {f"s{i}" for i in range(20)}
+    ranker = SkillRanker(use_idf=False).fit([many | {"a"}, {"a", "b"}], [set(), set()])
+    assert ranker.rank([{"a"}]).tolist() == [[1, 0]]
+
+
+def test_fit_returns_self_and_learned_state_ends_in_underscore():
+    ranker = SkillRanker()
+    assert ranker.fit(ESSENTIAL, OPTIONAL, RELATED) is ranker
+    learned = [name for name in vars(ranker) if name not in ranker.get_params()]
+    assert learned and all(name.endswith("_") for name in learned)
+
+
+def test_clone_keeps_the_parameters_and_not_the_fit():
+    ranker = _fit(essential_weight=2.0, optional_weight=0.25, related_weight=0.1, use_idf=False)
+    copy = clone(ranker)
+    assert copy.get_params() == ranker.get_params()
+    assert not hasattr(copy, "vacancy_matrix_")
+
+
+def test_scores_are_deterministic_and_one_row_per_profile():
+    profiles = [{"weld", "grind"}, {"cake"}, set()]
+    first, second = _fit().score(profiles), _fit().score(profiles)
+    assert first.shape == (3, 3)
+    np.testing.assert_array_equal(first, second)
+    assert not first[2].any()
