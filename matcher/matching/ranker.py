@@ -37,7 +37,7 @@ class SkillRanker(BaseEstimator):
         essential_weight: float = 1.0,
         optional_weight: float = 0.5,
         related_weight: float = 0.5,
-        use_idf: bool = True,
+        use_idf: bool = False,  # tuned: see bench/matching.py
     ) -> None:
         self.essential_weight = essential_weight
         self.optional_weight = optional_weight
