@@ -51,8 +51,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def str_enum(enum_cls: type[enum.StrEnum], length: int = 32) -> Enum:
-    """Store a StrEnum by value as VARCHAR with a CHECK constraint (SQLite and PostgreSQL alike)."""
+def str_enum(enum_cls: type[enum.StrEnum], length: int = 32, name: str | None = None) -> Enum:
+    """Store a StrEnum by value as VARCHAR with a CHECK constraint (SQLite and PostgreSQL alike).
+
+    ``name`` names the CHECK constraint when one table has two columns of the same enum.
+    """
     return Enum(
         enum_cls,
         native_enum=False,
@@ -60,7 +63,7 @@ def str_enum(enum_cls: type[enum.StrEnum], length: int = 32) -> Enum:
         length=length,
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 
