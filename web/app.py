@@ -77,10 +77,15 @@ def _register_blueprints(app: Flask) -> None:
     from web.esco.views import api_bp as esco_api_bp
     from web.esco.views import bp as esco_bp
     from web.main.views import bp as main_bp
+    from web.matching.views import bp as matching_bp
+    from web.placements.views import bp as placements_bp
+    from web.queue.views import bp as queue_bp
     from web.signals.views import bp as signals_bp
+    from web.vacancies.views import bp as vacancies_bp
     from web.vetting.views import bp as vetting_bp
 
     blueprints = (main_bp, auth_bp, esco_bp, esco_api_bp, admin_bp)
     clients = (clients_bp, client_skills_bp, client_safety_bp, client_profile_bp)
-    for blueprint in (*blueprints, employer_bp, vetting_bp, signals_bp, *clients):
+    matching = (vacancies_bp, matching_bp, queue_bp, placements_bp)
+    for blueprint in (*blueprints, employer_bp, vetting_bp, signals_bp, *clients, *matching):
         app.register_blueprint(blueprint)

@@ -14,6 +14,13 @@ from matcher.employers.checklist import AnswerType
 from matcher.employers.models import EmployerKind, SignalOutcome, SignalStatus
 from matcher.employers.states import VettingStatus
 from matcher.errors import DomainError
+from matcher.matching.models import (
+    DeclineReason,
+    NotHiredReason,
+    PlacementStage,
+    ProposalStatus,
+    RejectReason,
+)
 from matcher.profiles.models import (
     Cefr,
     ConsentPurpose,
@@ -23,6 +30,8 @@ from matcher.profiles.models import (
     SkillLevel,
     SkillSource,
 )
+from matcher.vacancies.models import ContractType, Support, VacancyStatus
+from matcher.vacancies.rules import PayPeriod
 
 VETTING_STATUS_NAMES = {
     VettingStatus.PENDING: _l("filling in the checklist"),
@@ -95,6 +104,69 @@ LIMIT_KIND_NAMES = {
     LimitKind.SECTOR: _l("sector"),
     LimitKind.AREA: _l("municipality or area"),
 }
+VACANCY_STATUS_NAMES = {
+    VacancyStatus.HELD: _l("waiting for a mediator"),
+    VacancyStatus.OPEN: _l("open"),
+    VacancyStatus.REFUSED: _l("refused"),
+    VacancyStatus.CLOSED: _l("closed"),
+}
+CONTRACT_TYPE_NAMES = {
+    ContractType.PERMANENT: _l("permanent contract"),
+    ContractType.FIXED_TERM: _l("fixed-term contract"),
+    ContractType.TEMPORARY_AGENCY: _l("through a temporary work agency"),
+    ContractType.SEASONAL: _l("seasonal work"),
+    ContractType.ON_CALL: _l("on-call contract"),
+}
+SUPPORT_NAMES = {
+    Support.BUDDY: _l("a buddy at work"),
+    Support.GRADUAL_START: _l("a gradual start"),
+    Support.TRAINING: _l("training on the job"),
+    Support.JOB_COACH_CONTACT: _l("contact with the job coach"),
+}
+PAY_PERIOD_NAMES = {
+    PayPeriod.HOUR: _l("an hour"),
+    PayPeriod.WEEK: _l("a week"),
+    PayPeriod.MONTH: _l("a month"),
+}
+PROPOSAL_STATUS_NAMES = {
+    ProposalStatus.PROPOSED: _l("waiting for review"),
+    ProposalStatus.DEFERRED: _l("deferred"),
+    ProposalStatus.WAITING_FOR_CONSENT: _l("approved, waiting for the client's consent"),
+    ProposalStatus.APPROVED: _l("introduced to the employer"),
+    ProposalStatus.REJECTED: _l("rejected"),
+    ProposalStatus.FROZEN: _l("frozen"),
+    ProposalStatus.INVITED: _l("invited to an interview"),
+    ProposalStatus.DECLINED: _l("declined by the employer"),
+}
+REJECT_REASON_NAMES = {
+    RejectReason.SKILLS: _l("the skills do not fit"),
+    RejectReason.LANGUAGE: _l("the language needs do not fit"),
+    RejectReason.PLACE_OR_TRAVEL: _l("the place or the travel does not fit"),
+    RejectReason.HOURS_OR_SHIFTS: _l("the hours or shifts do not fit"),
+    RejectReason.CLIENT_NOT_READY: _l("the client is not ready for this work"),
+    RejectReason.EMPLOYER_CONCERN: _l("a concern about the employer"),
+    RejectReason.SAFETY: _l("a risk to the client's safety"),
+    RejectReason.OTHER: _l("another reason"),
+}
+DECLINE_REASON_NAMES = {
+    DeclineReason.POSITION_FILLED: _l("the position has been filled"),
+    DeclineReason.SKILLS: _l("the skills do not fit"),
+    DeclineReason.LANGUAGE: _l("the language needs do not fit"),
+    DeclineReason.AVAILABILITY: _l("the availability does not fit"),
+    DeclineReason.OTHER: _l("another reason"),
+}
+PLACEMENT_STAGE_NAMES = {
+    PlacementStage.INTERVIEW: _l("interview"),
+    PlacementStage.HIRED: _l("hired"),
+    PlacementStage.NOT_HIRED: _l("not hired"),
+}
+NOT_HIRED_REASON_NAMES = {
+    NotHiredReason.EMPLOYER_CHOSE_ANOTHER: _l("the employer chose another candidate"),
+    NotHiredReason.CLIENT_DECLINED: _l("the client declined"),
+    NotHiredReason.TERMS_CHANGED: _l("the terms of the job changed"),
+    NotHiredReason.NOT_READY: _l("the client was not ready yet"),
+    NotHiredReason.OTHER: _l("another reason"),
+}
 # Keyed by enum class, since different enums share values ("approved", "submitted").
 NAMES: dict[type[enum.Enum], dict[Any, Any]] = {
     VettingStatus: VETTING_STATUS_NAMES,
@@ -110,6 +182,15 @@ NAMES: dict[type[enum.Enum], dict[Any, Any]] = {
     SkillSource: SKILL_SOURCE_NAMES,
     EmployerRelation: RELATION_NAMES,
     LimitKind: LIMIT_KIND_NAMES,
+    VacancyStatus: VACANCY_STATUS_NAMES,
+    ContractType: CONTRACT_TYPE_NAMES,
+    Support: SUPPORT_NAMES,
+    PayPeriod: PAY_PERIOD_NAMES,
+    ProposalStatus: PROPOSAL_STATUS_NAMES,
+    RejectReason: REJECT_REASON_NAMES,
+    DeclineReason: DECLINE_REASON_NAMES,
+    PlacementStage: PLACEMENT_STAGE_NAMES,
+    NotHiredReason: NOT_HIRED_REASON_NAMES,
 }
 
 

@@ -1,0 +1,3 @@
+"""`fairmatch match train`: the second-stage model learned from mediators' decisions."""
+
+from __future__ import annotations
