@@ -61,9 +61,9 @@ def load_occupation_skills(session: Session) -> dict[str, tuple[set[str], set[st
 
 def load_isco_groups(session: Session) -> dict[str, str]:
     """Each occupation's ISCO unit group code (four digits), where ESCO gives one."""
+    # Both are joined-table subclasses of one concept table, so the group needs its own alias.
+    group = aliased(IscoGroup, flat=True)
     rows = session.execute(
-        select(Occupation.uri, IscoGroup.code).join(
-            IscoGroup, IscoGroup.id == Occupation.isco_group_id
-        )
+        select(Occupation.uri, group.code).join(group, group.id == Occupation.isco_group_id)
     )
     return dict(rows.all())
