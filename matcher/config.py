@@ -41,6 +41,10 @@ class Settings:
     login_window_seconds: int
     # Evidence uploads live here, never under web/static: only a checked view serves them.
     upload_dir: Path
+    # A match enters the mediators' queue only at or above this score (the engine's scale, 0-1),
+    # and a client has at most this many open proposals, so the queue stays workable.
+    proposal_threshold: float = 0.3
+    proposals_per_client: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -58,4 +62,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "5")),
         login_window_seconds=int(env.get("LOGIN_WINDOW_SECONDS", "900")),
         upload_dir=Path(env.get("UPLOAD_DIR") or instance_dir() / "uploads"),
+        proposal_threshold=float(env.get("PROPOSAL_THRESHOLD", "0.3")),
+        proposals_per_client=int(env.get("PROPOSALS_PER_CLIENT", "5")),
     )
