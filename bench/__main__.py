@@ -8,7 +8,7 @@ import time
 
 from bench import Figure
 
-BENCHES = ("bench.esco_import", "bench.search", "bench.quality", "bench.matching")
+BENCHES = ("bench.esco_import", "bench.search", "bench.quality", "bench.matching", "bench.learning")
 
 
 def _table(rows: list[Figure]) -> str:

@@ -13,6 +13,10 @@ with the reason, and the first stage stays. The stored parameters are then refit
 decision: the newest decisions say most about how mediators decide now, and the held-out figures
 judge the procedure, which the refit repeats on more rows.
 
+The final score is the approval probability times the first-stage score, so the first stage
+keeps its say; only when the held-out decisions are ordered better by the probability alone is
+that stored instead (``parameters["blend"]``).
+
 Parameters are stored as JSON (feature names, scaler mean and scale, coefficients, intercept),
 never as a pickle: a pickle runs code when loaded and breaks across scikit-learn versions.
 Until a model is active, matches keep their first-stage order; the first stage is the fallback.
@@ -59,6 +63,11 @@ VERSION_PREFIX = "rerank-"
 # How the probability of approval and the first-stage score make the final score.
 BLEND_PRODUCT = "product"  # probability × first-stage score: the first stage stays meaningful
 BLEND_PROBABILITY = "probability"
+# Why a model was or was not activated (in the report and the audit log; English, as the CLI).
+BETTER = "it orders the held-out decisions better than the first stage"
+NOT_BETTER = "it does not order the held-out decisions better than the first stage"
+ONE_KIND_OLDER = "the older decisions are all approvals or all rejections"
+ONE_KIND_HELD_OUT = "the held-out decisions are all approvals or all rejections"
 
 
 def feature_names(rows: Iterable[Mapping[str, float]]) -> list[str]:
@@ -162,7 +171,7 @@ _FIGURES = (
 )
 
 
-def _evaluate(
+def evaluate_split(
     train: list[Decision], held: list[Decision], names: list[str], seed: int
 ) -> dict[str, Any]:
     """Fit on the older decisions, judge both stages on the held-out ones."""
@@ -170,13 +179,13 @@ def _evaluate(
     y_held = np.array([d.approved for d in held], dtype=int)
     first = np.array([d.first_stage for d in held])
     # Without both kinds on each side there is nothing to learn or no AUC to judge by.
-    for part, y in (("older", y_train), ("held-out", y_held)):
+    for y, reason in ((y_train, ONE_KIND_OLDER), (y_held, ONE_KIND_HELD_OUT)):
         if len(set(y)) < 2:
             return {
                 **dict.fromkeys(_FIGURES),
                 "blend": BLEND_PRODUCT,
                 "activated": False,
-                "reason": f"the {part} decisions are all approvals or all rejections",
+                "reason": reason,
             }
     model = ApprovalModel(random_state=seed).fit(feature_matrix(_rows(train), names), y_train)
     probability = model.predict_proba(feature_matrix(_rows(held), names))[:, 1]
@@ -193,11 +202,7 @@ def _evaluate(
         "precision_first_stage": _precision_top_half(first, y_held),
         "precision_second_stage": _precision_top_half(candidates[blend], y_held),
         "activated": activated,
-        "reason": (
-            "it orders the held-out decisions better than the first stage"
-            if activated
-            else "it does not order the held-out decisions better than the first stage"
-        ),
+        "reason": BETTER if activated else NOT_BETTER,
     }
 
 
@@ -232,9 +237,11 @@ def train_reranker(
             n=len(decisions),
         )
     names = feature_names(_rows(decisions))
+    if not names:
+        raise ValidationError("The decided proposals carry no features to learn from.")
     n_held = max(1, round(len(decisions) * HELD_OUT_SHARE))
     train, held = decisions[:-n_held], decisions[-n_held:]
-    result = _evaluate(train, held, names, seed)
+    result = evaluate_split(train, held, names, seed)
     final = ApprovalModel(random_state=seed).fit(feature_matrix(_rows(decisions), names), labels)
     report = TrainingReport(
         version=_next_version(session),
@@ -312,6 +319,12 @@ def reranker_from_row(row: RankingModel) -> Reranker:
 # One per process: (id, version, trained_at) of the active model → its scorer. The key has more
 # than the id because a rolled-back test database may hand an id out again.
 _cached: tuple[tuple[Any, ...], Reranker] | None = None
+
+
+def forget_reranker() -> None:
+    """Drop the cached model (tests that roll back the database call this)."""
+    global _cached
+    _cached = None
 
 
 def load_active_reranker(session: Session) -> Reranker | None:

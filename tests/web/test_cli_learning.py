@@ -22,11 +22,11 @@ from web.cli.common import open_engine
 def cli_database(fresh_database_url: str, monkeypatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", fresh_database_url)
     open_engine.cache_clear()  # the commands cache their engine per process
-    learning._cached = None
+    learning.forget_reranker()
     yield fresh_database_url
     open_engine().dispose()
     open_engine.cache_clear()
-    learning._cached = None
+    learning.forget_reranker()
 
 
 def seed(url: str, n: int, **kwargs) -> None:

@@ -93,9 +93,9 @@ def match(vacancy_id: int, score: float, language: float) -> Match:
 @pytest.fixture(autouse=True)
 def no_cached_reranker() -> Iterator[None]:
     # Rolled-back tests hand out the same ids again; start every test without a cached model.
-    learning._cached = None
+    learning.forget_reranker()
     yield
-    learning._cached = None
+    learning.forget_reranker()
 
 
 def test_a_model_that_learns_the_mediators_rule_beats_the_first_stage_and_is_activated(session):
@@ -293,3 +293,19 @@ def test_older_decisions_of_one_kind_cannot_be_judged_and_are_not_activated(sess
     assert report.auc_second_stage is None
     assert not report.activated
     assert load_active_reranker(session) is None
+
+
+def test_decisions_without_features_are_refused(session):
+    client, vacancy = make_client(session), make_vacancy(session)
+    for approved in (True, False):
+        make_proposal(
+            session,
+            client,
+            vacancy,
+            status=ProposalStatus.APPROVED if approved else ProposalStatus.REJECTED,
+            reject_reason=None if approved else RejectReason.OTHER,
+            decided_at=utcnow(),
+        )
+
+    with pytest.raises(ValidationError, match="no features to learn from"):
+        train_reranker(session, min_decisions=2)
