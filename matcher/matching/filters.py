@@ -1,0 +1,207 @@
+"""The hard filters of matching: checked before any score, never overridden by one.
+
+A pair of a client and a vacancy is only ever scored, shown or proposed when every filter here
+passes. The cheap ones on the vacancy and its employer run in SQL (``eligible_vacancy_ids``); the
+client's own (consent, safety limits, shifts, permit) run in Python (``check_pair``), in both
+directions, from the same facts. Each filter has a code that goes into
+``Explanation.filters_passed`` in the order of ``FILTER_CODES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from matcher.employers.models import EmployerProfile
+from matcher.employers.states import MATCHABLE
+from matcher.profiles.consent import may_be_matched
+from matcher.profiles.models import Client, Consent, ConsentPurpose
+from matcher.profiles.safety import Exclusions, excluded_for, normalise_name, normalise_number
+from matcher.vacancies.models import Vacancy, VacancyStatus
+
+# In the order they are checked; the web layer names each (web/matching/views.py).
+VACANCY_OPEN = "vacancy_open"
+NOT_CLOSED = "not_past_closing_date"
+EMPLOYER_VETTED = "employer_vetted"
+CLIENT_CONSENT = "client_consent"
+EMPLOYER_NOT_EXCLUDED = "employer_not_excluded"
+SECTOR_NOT_EXCLUDED = "sector_not_excluded"
+AREA_NOT_EXCLUDED = "area_not_excluded"
+HOUSING_INDEPENDENT = "housing_independent"
+SHIFTS_POSSIBLE = "shifts_possible"
+WORK_ALLOWED = "work_allowed"
+
+SQL_FILTERS = (VACANCY_OPEN, NOT_CLOSED, EMPLOYER_VETTED)
+PAIR_FILTERS = (
+    EMPLOYER_NOT_EXCLUDED,
+    SECTOR_NOT_EXCLUDED,
+    AREA_NOT_EXCLUDED,
+    HOUSING_INDEPENDENT,
+    SHIFTS_POSSIBLE,
+    WORK_ALLOWED,
+)
+FILTER_CODES = (*SQL_FILTERS, CLIENT_CONSENT, *PAIR_FILTERS)
+
+
+@dataclass(frozen=True)
+class EmployerFacts:
+    """What the filters compare a client's employer limits with, normalised."""
+
+    id: int
+    names: frozenset[str]  # legal name and trade names, normalise_name
+    numbers: frozenset[str]  # KvK and registration numbers, normalise_number
+    sector: str  # normalise_name
+
+
+@dataclass(frozen=True)
+class VacancyTerms:
+    """The vacancy's fields the pair filters read, normalised."""
+
+    id: int
+    employer_id: int
+    place: str  # normalise_name
+    sector: str  # normalise_name
+    shifts: frozenset[str]
+    housing_tied: bool  # tied to the contract
+    housing_deducted: bool  # deducted from pay
+    closing_date: date
+
+
+@dataclass(frozen=True)
+class ClientLimits:
+    """Everything a client's own side of the filters needs."""
+
+    client_id: int
+    exclusions: Exclusions
+    shifts_not_possible: frozenset[str]
+    work_allowed_from: date | None
+    permit_ends_on: date | None
+
+
+def employer_facts(profile: EmployerProfile) -> EmployerFacts:
+    """An employer as the filters see it."""
+    names = [profile.legal_name, *(profile.trade_names or [])]
+    numbers = [profile.kvk_number, profile.registration_number]
+    return EmployerFacts(
+        id=profile.id,
+        names=frozenset(normalise_name(n) for n in names if n and n.strip()),
+        numbers=frozenset(normalise_number(n) for n in numbers if n and n.strip()),
+        sector=normalise_name(profile.sector or ""),
+    )
+
+
+def vacancy_terms(vacancy: Vacancy) -> VacancyTerms:
+    """A vacancy as the filters see it."""
+    return VacancyTerms(
+        id=vacancy.id,
+        employer_id=vacancy.employer_id,
+        place=normalise_name(vacancy.place or ""),
+        sector=normalise_name(vacancy.sector or ""),
+        shifts=frozenset(vacancy.shifts or ()),
+        housing_tied=bool(vacancy.housing_offered and vacancy.housing_tied_to_contract),
+        housing_deducted=bool(vacancy.housing_offered and vacancy.housing_deducted_from_pay),
+        closing_date=vacancy.closing_date,
+    )
+
+
+def client_limits(session: Session, client: Client) -> ClientLimits:
+    """The client's side of the filters; limits are read only through excluded_for."""
+    return ClientLimits(
+        client_id=client.id,
+        exclusions=excluded_for(session, client),
+        shifts_not_possible=frozenset(client.shifts_not_possible or ()),
+        work_allowed_from=client.work_allowed_from,
+        permit_ends_on=client.permit_ends_on,
+    )
+
+
+def eligible_vacancies(today: date) -> Select:
+    """The SQL filters: open, not past its closing date, of an employer that may be matched now."""
+    return (
+        select(Vacancy.id)
+        .join(EmployerProfile, EmployerProfile.id == Vacancy.employer_id)
+        .where(
+            Vacancy.status == VacancyStatus.OPEN,
+            Vacancy.closing_date >= today,
+            EmployerProfile.status.in_(MATCHABLE),
+        )
+    )
+
+
+def eligible_vacancy_ids(
+    session: Session, today: date, among: Collection[int] | None = None
+) -> set[int]:
+    """Ids of the vacancies that pass the SQL filters today (of ``among`` when given)."""
+    query = eligible_vacancies(today)
+    if among is not None:
+        query = query.where(Vacancy.id.in_(list(among)))
+    return set(session.scalars(query))
+
+
+def matchable_clients(session: Session, today: date) -> list[Client]:
+    """Clients who may be matched today, in id order; consent is decided by may_be_matched.
+
+    The SQL only narrows the candidates to clients with an unwithdrawn matching consent; each is
+    then confirmed one by one, so the consent rule lives in one place (profiles/consent.py).
+    """
+    candidates = session.scalars(
+        select(Client)
+        .where(
+            Client.erased_at.is_(None),
+            Client.id.in_(
+                select(Consent.client_id).where(
+                    Consent.purpose == ConsentPurpose.MATCHING, Consent.withdrawn_at.is_(None)
+                )
+            ),
+        )
+        .order_by(Client.id)
+    ).all()
+    return [c for c in candidates if may_be_matched(session, c, today)]
+
+
+def excluded_employer_ids(limits: ClientLimits, employers: Iterable[EmployerFacts]) -> set[int]:
+    """The employers a client's limits exclude: named by id, or by a name or number they carry."""
+    ex = limits.exclusions
+    return {
+        e.id
+        for e in employers
+        if e.id in ex.employer_ids or e.names & ex.firm_names or e.numbers & ex.firm_numbers
+    }
+
+
+def check_pair(
+    limits: ClientLimits, vacancy: VacancyTerms, employer: EmployerFacts
+) -> tuple[str, ...] | None:
+    """The pair filters' codes when every one passes; None when any fails."""
+    ex = limits.exclusions
+    if vacancy.employer_id != employer.id:
+        raise ValueError("the employer facts are not the vacancy's employer")
+    if excluded_employer_ids(limits, [employer]):
+        return None
+    if vacancy.sector in ex.sectors or employer.sector in ex.sectors:
+        return None
+    if vacancy.place in ex.areas:
+        return None
+    if ex.housing_independent and (vacancy.housing_tied or vacancy.housing_deducted):
+        return None
+    if vacancy.shifts & limits.shifts_not_possible:
+        return None
+    if not work_allowed(limits, vacancy.closing_date):
+        return None
+    return PAIR_FILTERS
+
+
+def work_allowed(limits: ClientLimits, closing_date: date) -> bool:
+    """Whether the client may work in a job of a vacancy that closes on this date.
+
+    A vacancy is filled around its closing date: a client who may only start work later than
+    that (``work_allowed_from``) would be offered a job they may not take; one whose permit has
+    ended before then may not work at all. Both are dates only, never the kind of permit.
+    """
+    if limits.work_allowed_from is not None and limits.work_allowed_from > closing_date:
+        return False
+    return limits.permit_ends_on is None or limits.permit_ends_on >= closing_date
