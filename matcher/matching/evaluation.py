@@ -105,6 +105,32 @@ def build_heldout_set(
     return HeldoutSet(vacancy_ids, vacancy_skills, tuple(profiles))
 
 
+def sample_vacancy_skills(
+    occupation_skills: Mapping[str, tuple[set[str], set[str]]],
+    vacancy_ids: Sequence[str],
+    *,
+    seed: int,
+    essential_share: tuple[float, float] = (0.3, 0.7),
+    optional_share: tuple[float, float] = (0.0, 0.5),
+) -> tuple[list[set[str]], list[set[str]]]:
+    """Per vacancy, the essential and optional skills an employer would list: part of them.
+
+    Real vacancies name a few of their occupation's skills, not ESCO's whole list; at least one
+    essential skill is kept where the occupation has any. The same seed gives the same lists.
+    """
+    rng = random.Random(seed)
+    listed_essential, listed_optional = [], []
+    for occupation in vacancy_ids:
+        essential, optional = (sorted(s) for s in occupation_skills[occupation])
+        n_essential = min(
+            len(essential), max(1, round(rng.uniform(*essential_share) * len(essential)))
+        )
+        n_optional = round(rng.uniform(*optional_share) * len(optional))
+        listed_essential.append(set(rng.sample(essential, n_essential)))
+        listed_optional.append(set(rng.sample(optional, n_optional)))
+    return listed_essential, listed_optional
+
+
 def _blur(
     skills: list[str], related: Mapping[str, Sequence[str]], share: float, rng: random.Random
 ) -> tuple[frozenset[str], int]:

@@ -1,13 +1,21 @@
 """The first-stage ranker: skill overlap that knows ESCO's hierarchy, as a scikit-learn estimator.
 
 A vacancy is a weighted skill vector: essential skills weigh ``essential_weight``, optional ones
-``optional_weight``, both times the skill's IDF over the vacancies when ``use_idf``. A profile is
-a binary skill vector spread over the hierarchy: a skill the client has counts 1, and its
-broader, narrower and sibling skills share ``related_weight`` between them (a skill with one kin
-passes it all on, one with ten a tenth each); no skill counts more than 1 in all.
-The score is the spread profile against the l2-normalised vacancy vector, so a long vacancy does
-not win by its size. Everything the score needs is folded into one skill × vacancy matrix at fit
-time, so scoring is one sparse product (issue 5 wants 100,000 vacancies in 20 ms).
+``optional_weight`` (times the skill's IDF over the vacancies when ``use_idf``). What the
+vacancy's occupation implies joins at ``occupation_weight`` of those weights: an employer who
+listed three skills still meets a client with the occupation's other ones. A profile is a binary
+skill vector spread over the hierarchy: a skill the client has counts 1, and its broader, narrower
+and sibling skills share ``related_weight`` between them (a skill with one kin passes it all on,
+one with ten a tenth each); no skill counts more than 1 in all. With ``profile_idf`` a rare skill
+the client has says more than a common one.
+
+The score is the profile against the vacancy vector divided by its l2 norm to the power
+``length_norm`` (1 is cosine; below 1 a vacancy that lists much is penalised less for it, as in
+pivoted length normalisation), plus ``group_weight`` times the profile's match with the
+vacancy's ISCO group (the unit-length mean of the group's vacancies): a client who fits one
+occupation fits its neighbours in the group too. Everything is folded into one skill × (vacancy
++ group) matrix at fit time, so scoring is one sparse product (issue 5 wants 100,000 vacancies
+in 20 ms) and a gather.
 
 Pure numpy, scipy and scikit-learn (STYLE.md rule 11): a service loads rows and calls the model.
 """
@@ -22,42 +30,63 @@ from sklearn.base import BaseEstimator
 
 from matcher.matching.evaluation import skill_matrix, top_k
 
+OccupationSkills = tuple[Iterable[str], Iterable[str]]
+
 
 class SkillRanker(BaseEstimator):
     """Rank vacancies for profiles by hierarchy-aware, essential-weighted skill overlap.
 
     ``fit(vacancy_essential, vacancy_optional, related)`` takes, per vacancy, its essential and
-    its optional skills, and a mapping from a skill to its broader, narrower and sibling skills.
+    its optional skills, and a mapping from a skill to its broader, narrower and sibling skills;
+    optionally, per vacancy, its ISCO group (``groups``) and its occupation's essential and
+    optional skills (``occupation_skills``), either ``None`` where unknown.
     ``score(profiles)`` gives a profile × vacancy array; ``rank(profiles, k)`` the vacancy indices
     per profile, best first, ties in vacancy order.
     """
 
+    # Defaults tuned on bench/matching.py's tuning seed; the bench reports another seed.
     def __init__(
         self,
         essential_weight: float = 1.0,
         optional_weight: float = 0.5,
         related_weight: float = 0.5,
-        use_idf: bool = False,  # tuned: see bench/matching.py
+        use_idf: bool = False,
+        profile_idf: bool = True,
+        length_norm: float = 0.7,
+        group_weight: float = 1.25,
+        occupation_weight: float = 0.5,
     ) -> None:
         self.essential_weight = essential_weight
         self.optional_weight = optional_weight
         self.related_weight = related_weight
         self.use_idf = use_idf
+        self.profile_idf = profile_idf
+        self.length_norm = length_norm
+        self.group_weight = group_weight
+        self.occupation_weight = occupation_weight
 
     def fit(
         self,
         vacancy_essential: Sequence[Iterable[str]],
         vacancy_optional: Sequence[Iterable[str]],
         related: Mapping[str, Iterable[str]] | None = None,
+        *,
+        groups: Sequence[str | None] | None = None,
+        occupation_skills: Sequence[OccupationSkills | None] | None = None,
     ) -> SkillRanker:
         """Learn the vocabulary, IDF, the expansion over the hierarchy and the scoring matrix."""
-        if len(vacancy_essential) != len(vacancy_optional):
-            raise ValueError("one set of essential and one of optional skills per vacancy")
+        n_vacancies = len(vacancy_essential)
+        for name, given in (("optional", vacancy_optional), ("groups", groups)):
+            if given is not None and len(given) != n_vacancies:
+                raise ValueError(f"one entry of {name} per vacancy")
+        if occupation_skills is not None and len(occupation_skills) != n_vacancies:
+            raise ValueError("one entry of occupation_skills per vacancy")
         related = related or {}
         essential = [set(s) for s in vacancy_essential]
         # A skill both essential and optional for one vacancy counts as essential only.
         optional = [set(o) - e for e, o in zip(essential, vacancy_optional, strict=True)]
-        vacancy_vocab = set().union(*essential, *optional)
+        implied_essential, implied_optional = _implied(essential, optional, occupation_skills)
+        vacancy_vocab = set().union(*essential, *optional, *implied_essential, *implied_optional)
         # Related skills join the vocabulary so a profile skill no vacancy lists can still
         # reach a vacancy through its kin; sorted so the columns do not depend on set order.
         kin = {s for skill, rs in related.items() if skill in vacancy_vocab for s in rs}
@@ -67,44 +96,31 @@ class SkillRanker(BaseEstimator):
 
         e = skill_matrix(essential, self.vocabulary_)
         o = skill_matrix(optional, self.vocabulary_)
-        n_vacancies = e.shape[0]
+        # IDF counts what employers listed: the implied skills are a guess, not a listing.
         df = np.asarray((e + o).sum(axis=0)).ravel()
         # sklearn's smooth IDF, as in the TF-IDF baseline; a skill no vacancy has gets the
         # highest IDF but only ever meets zero weight on the vacancy side.
-        self.idf_ = np.log((1 + n_vacancies) / (1 + df)) + 1 if self.use_idf else np.ones(n_skills)
-
-        weights = (self.essential_weight * e + self.optional_weight * o) @ sparse.diags(self.idf_)
+        self.idf_ = np.log((1 + n_vacancies) / (1 + df)) + 1
+        ones = np.ones(n_skills)
+        weights = self.essential_weight * e + self.optional_weight * o
+        weights = weights + self.occupation_weight * (
+            self.essential_weight * skill_matrix(implied_essential, self.vocabulary_)
+            + self.optional_weight * skill_matrix(implied_optional, self.vocabulary_)
+        )
+        weights = sparse.csr_matrix(weights @ sparse.diags(self.idf_ if self.use_idf else ones))
         norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        vacancy_vectors = sparse.diags(1 / norms) @ weights
-        # The profile side carries IDF too (as TF-IDF cosine does); folding it in here keeps
-        # scoring to one product with a skill × vacancy matrix, CSR for fast row access.
-        self.vacancy_matrix_ = sparse.csr_matrix(sparse.diags(self.idf_) @ vacancy_vectors.T)
+        unit = sparse.diags(1 / norms) @ weights
 
-        rows, cols = [], []
-        for skill, kin_skills in related.items():
-            i = self.vocabulary_.get(skill)
-            if i is None:
-                continue
-            for other in kin_skills:
-                j = self.vocabulary_.get(other)
-                if j is not None and j != i:
-                    rows.append(i)
-                    cols.append(j)
-        adjacency = sparse.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(n_skills, n_skills)
+        self.group_index_, group_vectors = _group_centroids(unit, groups)
+        columns = sparse.vstack(
+            [sparse.diags(norms ** (1 - self.length_norm)) @ unit, group_vectors]
         )
-        # Kinship goes both ways even if ``related`` lists it one way only; duplicates collapse.
-        adjacency = ((adjacency + adjacency.T) > 0).astype(np.float64)
-        n_kin = np.asarray(adjacency.sum(axis=1)).ravel()
-        n_kin[n_kin == 0] = 1.0
-        # A skill's kin share ``related_weight``: ESCO siblings come by the dozen, and spreading
-        # the full weight to each let one vague skill outscore exact matches (nDCG@10 0.68 vs
-        # 0.73 on the tuning seed with related_weight 0.5).
-        adjacency = sparse.diags(1 / n_kin) @ adjacency
-        self.expansion_ = sparse.csr_matrix(
-            sparse.identity(n_skills, format="csr") + self.related_weight * adjacency
-        )
+        # The profile side's IDF is folded in here too, so scoring stays one product with a
+        # skill × (vacancy + group) matrix, CSR for fast row access.
+        profile_weights = self.idf_ if self.profile_idf else ones
+        self.scoring_matrix_ = sparse.csr_matrix(sparse.diags(profile_weights) @ columns.T)
+        self.expansion_ = _expansion(self.vocabulary_, related, self.related_weight)
         self.n_vacancies_ = n_vacancies
         return self
 
@@ -116,8 +132,78 @@ class SkillRanker(BaseEstimator):
 
     def score(self, profiles: Sequence[Iterable[str]]) -> np.ndarray:
         """A dense profile × vacancy array of scores; higher is better."""
-        return (self.transform_profiles(profiles) @ self.vacancy_matrix_).toarray()
+        product = (self.transform_profiles(profiles) @ self.scoring_matrix_).toarray()
+        n = self.n_vacancies_
+        return product[:, :n] + self.group_weight * product[:, n + self.group_index_]
 
     def rank(self, profiles: Sequence[Iterable[str]], k: int | None = 10) -> np.ndarray:
         """Vacancy indices per profile, best first, ties in vacancy order; ``k=None`` ranks all."""
         return top_k(self.score(profiles), k)
+
+
+def _implied(
+    essential: list[set[str]],
+    optional: list[set[str]],
+    occupation_skills: Sequence[OccupationSkills | None] | None,
+) -> tuple[list[set[str]], list[set[str]]]:
+    """Per vacancy, the occupation's skills the vacancy did not list itself."""
+    if occupation_skills is None:
+        return [set() for _ in essential], [set() for _ in essential]
+    implied_essential, implied_optional = [], []
+    for listed_e, listed_o, given in zip(essential, optional, occupation_skills, strict=True):
+        occ_e, occ_o = (set(given[0]), set(given[1])) if given is not None else (set(), set())
+        # What the employer listed wins: an implied skill only fills a gap.
+        implied_essential.append(occ_e - listed_e - listed_o)
+        implied_optional.append(occ_o - occ_e - listed_e - listed_o)
+    return implied_essential, implied_optional
+
+
+def _group_centroids(
+    unit: sparse.csr_matrix, groups: Sequence[str | None] | None
+) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Each vacancy's group column and the unit-length mean vector of each group.
+
+    A vacancy without a group is a group of its own, so every vacancy gets the same kind of
+    bonus and one without an ISCO code is neither favoured nor penalised for it.
+    """
+    n_vacancies = unit.shape[0]
+    keys = [
+        ("group", g) if g is not None else ("vacancy", i)
+        for i, g in enumerate(groups or [None] * n_vacancies)
+    ]
+    columns: dict[tuple[str, object], int] = {}
+    index = np.array([columns.setdefault(key, len(columns)) for key in keys], dtype=np.intp)
+    membership = sparse.csr_matrix(
+        (np.ones(n_vacancies), (index, np.arange(n_vacancies))), shape=(len(columns), n_vacancies)
+    )
+    sums = sparse.csr_matrix(membership @ unit)
+    norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return index, sparse.csr_matrix(sparse.diags(1 / norms) @ sums)
+
+
+def _expansion(
+    vocabulary: Mapping[str, int], related: Mapping[str, Iterable[str]], related_weight: float
+) -> sparse.csr_matrix:
+    """The skill × skill matrix that spreads a profile skill over its kin."""
+    n_skills = len(vocabulary)
+    rows, cols = [], []
+    for skill, kin_skills in related.items():
+        i = vocabulary.get(skill)
+        if i is None:
+            continue
+        for other in kin_skills:
+            j = vocabulary.get(other)
+            if j is not None and j != i:
+                rows.append(i)
+                cols.append(j)
+    adjacency = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_skills, n_skills))
+    # Kinship goes both ways even if ``related`` lists it one way only; duplicates collapse.
+    adjacency = ((adjacency + adjacency.T) > 0).astype(np.float64)
+    n_kin = np.asarray(adjacency.sum(axis=1)).ravel()
+    n_kin[n_kin == 0] = 1.0
+    # A skill's kin share ``related_weight``: ESCO siblings come by the dozen, and spreading
+    # the full weight to each let one vague skill outscore exact matches (nDCG@10 0.68 vs
+    # 0.73 on the tuning seed with related_weight 0.5).
+    adjacency = sparse.diags(1 / n_kin) @ adjacency
+    return sparse.csr_matrix(sparse.identity(n_skills, format="csr") + related_weight * adjacency)
