@@ -39,6 +39,8 @@ from matcher.employers.states import (
     may_be_matched,
 )
 from matcher.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
+from matcher.matching.freeze import freeze_open_proposals
+from matcher.matching.state import EMPLOYERS, bump
 
 CHECKLIST_VERSION = "1"
 KVK_PATTERN = re.compile(r"^\d{8}$")
@@ -52,6 +54,12 @@ PROFILE_DETAILS = frozenset(
 )
 LOST_RACE = N_("Another mediator decided this first; reload the submission.")
 CHANGED_MEANWHILE = N_("Someone changed this employer's status first; reload the page.")
+# Leaving the matching this way freezes the employer's open proposals, with this reason code.
+FREEZE_REASONS = {
+    VettingStatus.SUSPENDED: "employer_suspended",
+    VettingStatus.EXPIRED: "employer_expired",
+    VettingStatus.REJECTED: "employer_rejected",
+}
 
 
 def register_employer(
@@ -411,3 +419,10 @@ def _move(
         to_state=target,
         reason=reason,
     )
+    # The one place an employer's status changes, so the matching follows every way out of it.
+    if (source in MATCHABLE) != (target in MATCHABLE):
+        bump(session, EMPLOYERS)
+    if target in FREEZE_REASONS:
+        freeze_open_proposals(
+            session, reason=FREEZE_REASONS[target], employer_id=profile.id, actor=actor
+        )

@@ -18,6 +18,7 @@ from matcher.accounts.models import User
 from matcher.db import utcnow
 from matcher.employers.models import EmployerProfile
 from matcher.errors import N_, InvalidTransition, NotFound, ValidationError
+from matcher.matching.state import CLIENTS, bump
 from matcher.profiles.access import change_client, client_for, view_client
 from matcher.profiles.models import Client, Consent, ConsentPurpose
 
@@ -94,6 +95,11 @@ def give_consent(
         purpose=purpose.value,
         employer_id=employer_id,
     )
+    # Imported here: matcher.matching.proposals reads consent through this module.
+    from matcher.matching.proposals import approve_waiting_proposals
+
+    approve_waiting_proposals(session, coach, consent)
+    bump(session, CLIENTS)
     return consent
 
 
@@ -115,6 +121,10 @@ def withdraw_consent(session: Session, coach: User, client_id: int, consent_id: 
         consent_id=consent.id,
         purpose=consent.purpose.value,
     )
+    from matcher.matching.proposals import freeze_proposals_without_consent
+
+    freeze_proposals_without_consent(session, coach, consent)
+    bump(session, CLIENTS)
     return consent
 
 
