@@ -8,6 +8,7 @@ from matcher.matching.evaluation import (
     evaluate_ranking,
     mrr,
     ndcg_at_k,
+    sample_vacancy_skills,
     tfidf_cosine_ranking,
     top_k,
 )
@@ -133,3 +134,21 @@ def test_evaluate_ranking_averages_over_profiles():
     scores = evaluate_ranking(heldout, perfect)
     assert scores.ndcg_at_10 == pytest.approx(1.0)
     assert scores.mrr == 1.0
+
+
+def test_sampled_vacancies_list_part_of_their_occupation_and_at_least_one_essential_skill():
+    ids = ["baker", "driver", "pastry cook", "welder"]
+    essential, optional = sample_vacancy_skills(OCCUPATION_SKILLS, ids, seed=3)
+    for occupation, listed_e, listed_o in zip(ids, essential, optional, strict=True):
+        occ_e, occ_o = OCCUPATION_SKILLS[occupation]
+        assert listed_e and listed_e <= occ_e and listed_o <= occ_o
+    # 30–70 % of four essential skills is never all four.
+    assert len(essential[0]) < 4 and len(essential[3]) < 4
+
+
+def test_sampled_vacancies_are_the_same_for_a_seed():
+    ids = ["baker", "welder"]
+    first = sample_vacancy_skills(OCCUPATION_SKILLS, ids, seed=5)
+    assert first == sample_vacancy_skills(OCCUPATION_SKILLS, ids, seed=5)
+    draws = {str(sample_vacancy_skills(OCCUPATION_SKILLS, ids, seed=s)) for s in range(20)}
+    assert len(draws) > 1

@@ -66,3 +66,59 @@ def test_scores_are_deterministic_and_one_row_per_profile():
     assert first.shape == (3, 3)
     np.testing.assert_array_equal(first, second)
     assert not first[2].any()
+
+
+def test_a_related_skill_counts_partly_but_less_than_the_exact_skill_with_the_defaults():
+    ranker = SkillRanker().fit([{"weld", "metal"}, {"paint"}], [set(), set()], {"weld": ["tig"]})
+    exact, kin, none = ranker.score([{"weld"}, {"tig"}, {"sweep"}])[:, 0]
+    assert exact > kin > none == 0
+
+
+def test_the_occupation_lifts_a_vacancy_that_lists_few_skills():
+    # Vacancy 0 is a cook's job listing one skill; vacancy 1 a porter's listing its whole job.
+    essential, optional = [{"cook"}, {"wash", "sweep"}], [set(), set()]
+    occupations = [({"cook", "hygiene", "grill"}, {"bake"}), None]
+    client = [{"hygiene", "grill", "wash"}]
+    alone = SkillRanker().fit(essential, optional)
+    informed = SkillRanker().fit(essential, optional, occupation_skills=occupations)
+    assert alone.rank(client).tolist() == [[1, 0]]
+    assert informed.rank(client).tolist() == [[0, 1]]
+
+
+def test_what_the_employer_listed_outweighs_what_the_occupation_implies():
+    occupations = [({"cook", "hygiene"}, set())]
+    ranker = SkillRanker().fit([{"cook"}], [set()], occupation_skills=occupations)
+    listed, implied = ranker.score([{"cook"}, {"hygiene"}])[:, 0]
+    assert listed > implied > 0
+
+
+def test_a_skill_no_vacancy_knows_does_no_harm():
+    ranker = _fit()
+    plain, extra = ranker.score([{"weld", "dough"}, {"weld", "dough", "juggle"}])
+    np.testing.assert_array_equal(plain, extra)
+
+
+def test_a_vacancy_of_the_best_matchs_isco_group_comes_before_an_unrelated_one():
+    # Vacancies 1 and 2 share as much with the client; 1 is in the group of the best match 0.
+    essential = [{"dough", "oven", "bread"}, {"dough", "sugar"}, {"dough", "tyres"}]
+    optional = [set(), set(), set()]
+    groups = ["7512", "7512", "7231"]
+    client = [{"dough", "oven", "bread"}]
+    ranked = SkillRanker().fit(essential, optional, groups=groups).rank(client)
+    assert ranked.tolist() == [[0, 1, 2]]
+    flat = SkillRanker(group_weight=0).fit(essential, optional, groups=groups).score(client)[0]
+    assert flat[1] == pytest.approx(flat[2])
+
+
+def test_a_vacancy_without_a_group_is_its_own_group():
+    essential, optional = [{"a", "b"}, {"a", "c"}], [set(), set()]
+    unnamed = SkillRanker().fit(essential, optional, groups=[None, None]).score([{"a"}])
+    distinct = SkillRanker().fit(essential, optional, groups=["1", "2"]).score([{"a"}])
+    np.testing.assert_allclose(unnamed, distinct)
+
+
+def test_fit_wants_one_group_and_one_occupation_per_vacancy():
+    with pytest.raises(ValueError, match="groups"):
+        SkillRanker().fit([{"a"}, {"b"}], [set(), set()], groups=["1"])
+    with pytest.raises(ValueError, match="occupation_skills"):
+        SkillRanker().fit([{"a"}], [set()], occupation_skills=[None, None])
