@@ -161,7 +161,7 @@ def _wage(value: Decimal | None, period: PayPeriod) -> Decimal:
     if amount > MAX_WAGE[period]:
         raise ValidationError("A gross wage of €%(amount)s %(period)s is more than we accept;"
                               " check the amount and its period.",
-                              amount=f"{amount:.2f}", period=period)  # fmt: skip
+                              amount=amount, period=period)  # fmt: skip
     return amount
 
 
