@@ -52,7 +52,13 @@ from web.vacancies.forms import (
     vacancy_form_data,
 )
 
-bp = Blueprint("vacancies", __name__, template_folder="templates")
+bp = Blueprint(
+    "vacancies",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/vacancies/static",
+)
 
 
 @bp.context_processor
