@@ -22,7 +22,7 @@ from matcher.audit.services import record_event
 from matcher.db import first_writer_wins, utcnow
 from matcher.employers.models import EmployerProfile
 from matcher.employers.states import MATCHABLE
-from matcher.errors import InvalidTransition, NotFound, ValidationError
+from matcher.errors import N_, InvalidTransition, NotFound, ValidationError
 from matcher.matching.models import (
     DeclineReason,
     Placement,
@@ -43,7 +43,7 @@ SHOWN_STATUSES = frozenset(
     {ProposalStatus.APPROVED, ProposalStatus.INVITED, ProposalStatus.DECLINED}
 )
 NOTE_MAX = 2000
-ALREADY_ANSWERED = "This match has already been answered."
+ALREADY_ANSWERED = N_("This match has already been answered.")
 CEFR_ORDER = list(Cefr)  # A1 … C2, then a mother tongue
 # No 0/O, 1/I/L: a reference read out over the phone is not misheard.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

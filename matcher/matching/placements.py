@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from matcher.accounts.models import Role, User
 from matcher.audit.services import record_event
 from matcher.db import first_writer_wins, utcnow
-from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
+from matcher.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 from matcher.matching.cards import Card, build_card, sharing_in_force
 from matcher.matching.models import (
     NotHiredReason,
@@ -32,7 +32,7 @@ from matcher.profiles.models import Client
 from matcher.vacancies.models import Vacancy
 
 NOTE_MAX = 2000
-CHANGED_MEANWHILE = "This placement was changed by someone else meanwhile; look at it again."
+CHANGED_MEANWHILE = N_("This placement was changed by someone else meanwhile; look at it again.")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from matcher.accounts.models import User
 from matcher.audit.models import AuditEvent
-from matcher.db import utcnow
+from matcher.db import make_engine, make_session_factory, utcnow
 from matcher.employers.states import VettingStatus
 from matcher.errors import InvalidTransition, NotFound, ValidationError
 from matcher.matching.cards import (
@@ -23,6 +24,7 @@ from matcher.matching.models import (
     DeclineReason,
     Placement,
     PlacementStage,
+    Proposal,
     ProposalStatus,
 )
 from matcher.profiles.models import Cefr, ClientLanguage, Shift
@@ -264,3 +266,42 @@ def test_a_coach_or_mediator_cannot_answer_for_the_employer(session):
         with pytest.raises(NotFound):
             invite_to_interview(session, user, match.proposal.id, interview_on=None, today=TODAY)
     assert match.proposal.status == ProposalStatus.APPROVED
+
+
+# Two users of the employer answer at once, on a committed database
+
+
+@pytest.fixture
+def committed(fresh_database_url):
+    """An approved, shared match in a committed database, and a session factory over it."""
+    engine = make_engine(fresh_database_url)
+    factory = make_session_factory(engine)
+    with factory() as setup:
+        match = make_shared_match(setup)
+        colleague = make_user(setup, role="employer", organisation=match.employer.organisation)
+        setup.commit()
+        ids = match.proposal.id, match.employer_user.id, colleague.id
+    yield factory, ids
+    engine.dispose()
+
+
+def test_two_answers_at_once_one_wins_the_other_is_told(committed):
+    factory, (proposal_id, first, second) = committed
+    with factory() as mine, factory() as theirs:
+        # Both saw the card (a request each, committed); both press a button.
+        shown = employer_card(mine, mine.get(User, first), proposal_id).version
+        mine.commit()
+        employer_card(theirs, theirs.get(User, second), proposal_id)
+        theirs.commit()
+
+        decline_match(theirs, theirs.get(User, second), proposal_id, reason="position_filled",
+                      version=shown)  # fmt: skip
+        theirs.commit()
+        with pytest.raises(InvalidTransition, match="already been answered"):
+            invite_to_interview(mine, mine.get(User, first), proposal_id, interview_on=None,
+                                version=shown)  # fmt: skip
+        mine.rollback()
+
+    with factory() as check:
+        assert check.get(Proposal, proposal_id).status == ProposalStatus.DECLINED
+        assert check.scalars(select(Placement)).all() == []
