@@ -16,10 +16,11 @@ from matcher.matching.models import (
     ProposalStatus,
 )
 from matcher.matching.placements import record_interview_outcome
+from matcher.profiles.models import SkillSource
 from tests.factories import PASSWORD, make_user
 from tests.matcher.matching.placement_builders import make_shared_match
-from tests.matcher.profiles.builders import make_client_with_secrets
-from tests.matcher.skills.esco_sample import add_concepts
+from tests.matcher.profiles.builders import make_client_skill, make_client_with_secrets
+from tests.matcher.skills.esco_sample import JAVA, add_concepts
 from tests.web.conftest import make_test_app
 
 
@@ -79,7 +80,11 @@ def hire(session, match, start=date(2026, 1, 5)) -> Placement:
 def test_the_card_page_never_shows_anything_sensitive(session, client, login):
     coach = make_user(session, role="coach")
     person, secrets = make_client_with_secrets(session, coach)
-    match = make_shared_match(session, coach=coach, client=person)
+    # A skill found in the intake notes keeps the notes' words; the mediator's note is internal.
+    make_client_skill(session, person, JAVA, source=SkillSource.NOTES,
+                      source_detail="programmed tills at the Oldfarm dormitory")  # fmt: skip
+    note = "Escaped via Shadowrecruit; see the shelter file."
+    match = make_shared_match(session, coach=coach, client=person, decision_note=note)
     session.commit()
     as_employer(login, match)
 
@@ -88,7 +93,7 @@ def test_the_card_page_never_shows_anything_sensitive(session, client, login):
     html = html_of(response)
     assert response.status_code == 200
     assert card_reference(match.proposal.id) in html
-    assert "operate forklift" in html and "weld metal parts" in html
+    assert "operate forklift" in html and "weld metal parts" in html and "Java" in html
     for secret in [*secrets, person.code, person.first_name]:
         assert secret not in html, secret
     listing = html_of(client.get("/employer/matches"))
