@@ -517,7 +517,7 @@ def test_two_mediators_at_once_one_wins_the_other_is_told(committed):
     factory, (proposal_id, shown), (first, second) = committed
     with factory() as mine, factory() as theirs:
         # Both pages showed the proposal; both mediators press a button.
-        mine.get(Proposal, proposal_id)
+        held = mine.get(Proposal, proposal_id)
         theirs.get(Proposal, proposal_id)
         mine.commit()  # the page's request ended; the object stays as it was shown
 
@@ -528,6 +528,7 @@ def test_two_mediators_at_once_one_wins_the_other_is_told(committed):
         with pytest.raises(InvalidTransition, match="already decided") as told:
             approve_proposal(mine, mine.get(User, first), proposal_id)
         assert told.value.params == {"status": P.REJECTED}
+        assert held is not None  # held, so the session used what it read: the flush found out
         mine.rollback()
 
     with factory() as check:
@@ -578,3 +579,18 @@ def test_refreshing_proposes_the_engines_best_matches_once(session, coach, emplo
     assert (proposal.vacancy_id, proposal.status) == (fitting.id, P.PROPOSED)
     assert proposal.explanation["matched"] == [SKILL]
     assert proposal.model_version and proposal.features["skill"] > 0
+
+
+def test_two_mediators_in_overlapping_transactions_one_wins(committed):
+    factory, (proposal_id, _), (first, second) = committed
+    with factory() as mine, factory() as theirs:
+        if mine.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite lets one writer in at a time; PostgreSQL shows the overlap")
+        shown = mine.get(Proposal, proposal_id)  # still inside the transaction that read it
+        defer_proposal(theirs, theirs.get(User, second), proposal_id)
+        theirs.commit()
+        with pytest.raises(InvalidTransition, match="already decided") as told:
+            approve_proposal(mine, mine.get(User, first), proposal_id)
+        assert told.value.params == {"status": P.DEFERRED}
+        assert shown is not None  # held, so the session used what it read: the flush found out
+        mine.rollback()
