@@ -12,6 +12,7 @@ from matcher.accounts.models import Organisation, OrganisationKind, Role, User
 from matcher.accounts.services import create_organisation, create_user
 from matcher.demo.clients import seed_demo_clients
 from matcher.demo.employers import seed_demo_employers
+from matcher.demo.matching import seed_demo_matching
 
 # Published in the README; the data it guards is fictional.
 DEMO_PASSWORD = "demo-password"
@@ -34,10 +35,11 @@ class DemoResult:
     users_created: int
     employers_created: int
     clients_created: int
+    vacancies_created: int
 
 
 def seed_demo(session: Session, upload_dir: Path) -> DemoResult:
-    """Create the demo organisations, users and employers that are still missing."""
+    """Create the demo organisations, users, employers, clients and vacancies still missing."""
     organisations = {o.name: o for o in session.scalars(select(Organisation))}
     created_organisations = 0
     for name, kind in DEMO_ORGANISATIONS:
@@ -61,9 +63,10 @@ def seed_demo(session: Session, upload_dir: Path) -> DemoResult:
         session, users["coach@demo.test"], users["mediator@demo.test"], DEMO_PASSWORD, upload_dir
     )
     clients = seed_demo_clients(session, users["coach@demo.test"])
+    vacancies = seed_demo_matching(session, users["coach@demo.test"], users["mediator@demo.test"])
     # Each demo employer brings its own first user.
     return DemoResult(
-        created_organisations + employers, created_users + employers, employers, clients
+        created_organisations + employers, created_users + employers, employers, clients, vacancies
     )
 
 

@@ -82,8 +82,8 @@ def demo(if_empty: bool) -> None:
         result = seed_demo(session, load_settings().upload_dir)
     click.echo(
         f"demo ready: {result.organisations_created} organisations, "
-        f"{result.users_created} users, {result.employers_created} employers and "
-        f"{result.clients_created} clients created; "
+        f"{result.users_created} users, {result.employers_created} employers, "
+        f"{result.clients_created} clients and {result.vacancies_created} vacancies created; "
         "sign in as coach@demo.test, "
         "mediator@demo.test, employer@demo.test or admin@demo.test with 'demo-password'"
     )
