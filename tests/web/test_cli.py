@@ -115,7 +115,7 @@ def test_demo_seeds_the_demo_users_and_employers_once(cli_database, tmp_path, mo
     monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
     result = run("demo")
     assert result.exit_code == 0, result.output
-    assert "11 users, 8 employers and 5 clients created" in result.output
+    assert "11 users, 8 employers, 5 clients and 0 vacancies created" in result.output
     users = read_users(cli_database)
     assert [(email, role) for email, role, _name, _kind in users if "@demo.test" in email][:4] == [
         ("admin@demo.test", "admin"),
