@@ -23,4 +23,13 @@ def init_db() -> None:
 
 
 # Each module adds its commands to `main` when imported.
-from web.cli import accounts, employers, esco, esco_search, learning, matching, serve  # noqa: E402, F401
+from web.cli import (  # noqa: E402, F401
+    accounts,
+    employers,
+    esco,
+    esco_search,
+    learning,
+    matching,
+    proposals,
+    serve,
+)
