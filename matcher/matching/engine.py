@@ -280,7 +280,9 @@ def view_vacancy_matches(
         raise NotFound("No vacancy %(id)s.", id=vacancy_id)
     matches = rank_clients_for_vacancy(session, vacancy_id, today=today, top=top)
     client_ids = [m.client_id for m in matches]
-    codes = dict(session.execute(select(Client.id, Client.code).where(Client.id.in_(client_ids))))
+    codes = dict(
+        session.execute(select(Client.id, Client.code).where(Client.id.in_(client_ids))).all()
+    )
     record_event(
         session, user, "view_matches", "vacancy", vacancy.id, details={"clients": client_ids}
     )

@@ -38,7 +38,6 @@ from matcher.matching.filters import (
     EmployerFacts,
     VacancyTerms,
     employer_facts,
-    excluded_employer_ids,
     vacancy_terms,
 )
 from matcher.matching.ranker import SkillRanker
@@ -121,32 +120,40 @@ class VacancyIndex:
     def _build_arrays(self) -> None:
         recs = self.records
         self.places, self.sectors, self.occupations, self.groups = (_Codes() for _ in range(4))
-        self.employer_id = np.array([r.terms.employer_id for r in recs], dtype=np.int64)
-        self.place = np.array([self.places.add(r.terms.place) for r in recs], dtype=np.int64)
-        self.sector = np.array([self.sectors.add(r.terms.sector) for r in recs], dtype=np.int64)
-        self.employer_sector = np.array(
-            [self.sectors.add(self.employers[r.terms.employer_id].sector) for r in recs],
-            dtype=np.int64,
+        # Employers by position, and where each name and number leads, so a client's employer
+        # limits resolve to positions without a scan over every employer.
+        self.employer_position = {e: i for i, e in enumerate(self.employers)}
+        self.by_name: dict[str, set[int]] = {}
+        self.by_number: dict[str, set[int]] = {}
+        for facts in self.employers.values():
+            for name in facts.names:
+                self.by_name.setdefault(name, set()).add(facts.id)
+            for number in facts.numbers:
+                self.by_number.setdefault(number, set()).add(facts.id)
+        employer = [self.employer_position[r.terms.employer_id] for r in recs]
+        self.employer = np.array(employer, dtype=np.int32)
+        self.place = _codes([self.places.add(r.terms.place) for r in recs])
+        self.sector = _codes([self.sectors.add(r.terms.sector) for r in recs])
+        self.employer_sector = _codes(
+            [self.sectors.add(self.employers[r.terms.employer_id].sector) for r in recs]
         )
-        self.wish_sector = np.array([self.sectors.add(r.fit.sector) for r in recs], dtype=np.int64)
+        self.wish_sector = _codes([self.sectors.add(r.fit.sector) for r in recs])
         self.housing_bad = np.array(
             [r.terms.housing_tied or r.terms.housing_deducted for r in recs], dtype=bool
         )
         self.shift_bits = np.array(
-            [sum(SHIFT_BITS.get(s, 0) for s in r.terms.shifts) for r in recs], dtype=np.int64
+            [sum(SHIFT_BITS.get(s, 0) for s in r.terms.shifts) for r in recs], dtype=np.int8
         )
         self.closing = np.array([r.terms.closing_date.toordinal() for r in recs], dtype=np.int64)
-        self.hours = np.array([r.fit.hours_per_week for r in recs], dtype=np.int64)
-        self.occupation = np.array(
-            [self.occupations.add(r.fit.occupation_uri) for r in recs], dtype=np.int64
-        )
-        self.group = np.array([self.groups.add(r.fit.isco_group) for r in recs], dtype=np.int64)
-        languages = sorted({lang for r in recs for lang in r.fit.languages})
+        self.hours = np.array([r.fit.hours_per_week for r in recs], dtype=np.int16)
+        self.occupation = _codes([self.occupations.add(r.fit.occupation_uri) for r in recs])
+        self.group = _codes([self.groups.add(r.fit.isco_group) for r in recs])
+        self.languages = sorted({lang for r in recs for lang in r.fit.languages})
         # language × vacancy: the lowest CEFR rank that will do, 0 where it is not needed.
-        self.language_needs = {
-            lang: np.array([r.fit.languages.get(lang, 0) for r in recs], dtype=np.int64)
-            for lang in languages
-        }
+        self.language_needs = np.array(
+            [[r.fit.languages.get(lang, 0) for r in recs] for lang in self.languages],
+            dtype=np.int8,
+        ).reshape(len(self.languages), len(recs))
 
     def _scale(self) -> float:
         """The median raw score of a vacancy's own skills against itself, over a sample."""
@@ -173,11 +180,15 @@ class VacancyIndex:
     def skill_scores(self, profiles: Sequence[Iterable[str]]) -> np.ndarray:
         """Profile × vacancy skill scores in [0, 1): the SkillRanker's score, squashed.
 
-        ``1 − exp(−score / scale)`` keeps the ranker's order in both directions and gives the
-        other factors and the proposal threshold a fixed range, whatever the ranker's tuning
-        does to its raw scale (``scale``: the median score of a vacancy's own skills against it).
+        ``score / (score + scale / 2)`` keeps the ranker's order in both directions and gives the
+        other factors and the proposal threshold a fixed range, whatever the ranker's tuning does
+        to its raw scale. ``scale`` is the median score of a vacancy's own skills against it, so
+        a client with all of a typical vacancy's skills scores about 2/3.
         """
-        return 1.0 - np.exp(-self.ranker.score(profiles) / self.scale)
+        scores = self.ranker.score(profiles)
+        np.maximum(scores, 0.0, out=scores)
+        # In place: this runs over every vacancy for every client.
+        return np.divide(scores, scores + self.scale / 2, out=scores)
 
     def skill_scores_for(self, profiles: Sequence[Iterable[str]], column: int) -> np.ndarray:
         """The skill scores of many profiles for one vacancy, a chunk of profiles at a time."""
@@ -192,21 +203,32 @@ class VacancyIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Client × vacancy scores (-inf where a filter fails or nothing is shared), and skills."""
         skill = self.skill_scores([c.skills for c in clients])
-        out = skill.copy()
-        for row, client in zip(out, clients, strict=True):
-            passes = allowed & self._passes(client.limits)
-            row *= self._factors(client.fit)
-            row[~passes | (row <= 0)] = -np.inf
+        out = np.empty_like(skill)
+        for i, client in enumerate(clients):
+            ok = self._passes(client.limits)
+            ok &= allowed
+            ok &= skill[i] > 0
+            np.copyto(out[i], -np.inf)
+            np.multiply(skill[i], self._factors(client.fit), out=out[i], where=ok)
         return out, skill
 
     def _passes(self, limits: ClientLimits) -> np.ndarray:
         """filters.check_pair over every vacancy at once."""
         ex = limits.exclusions
-        excluded = list(excluded_employer_ids(limits, self.employers.values()))
-        bad = np.isin(self.employer_id, excluded)
-        sectors = self.sectors.of(ex.sectors)
-        bad |= np.isin(self.sector, sectors) | np.isin(self.employer_sector, sectors)
-        bad |= np.isin(self.place, self.places.of(ex.areas))
+        bad = np.zeros(len(self.records), dtype=bool)
+        excluded = set(ex.employer_ids)
+        for name in ex.firm_names:
+            excluded |= self.by_name.get(name, set())
+        for number in ex.firm_numbers:
+            excluded |= self.by_number.get(number, set())
+        positions = [self.employer_position[e] for e in excluded if e in self.employer_position]
+        if positions:
+            bad |= _table(len(self.employer_position), positions)[self.employer]
+        if ex.sectors:
+            table = _table(len(self.sectors.codes), self.sectors.of(ex.sectors))
+            bad |= table[self.sector] | table[self.employer_sector]
+        if ex.areas:
+            bad |= _table(len(self.places.codes), self.places.of(ex.areas))[self.place]
         if ex.housing_independent:
             bad |= self.housing_bad
         client_bits = sum(SHIFT_BITS.get(s, 0) for s in limits.shifts_not_possible)
@@ -219,35 +241,62 @@ class VacancyIndex:
         return ~bad
 
     def _factors(self, fit: F.ClientFit) -> np.ndarray:
-        """features.fit_factors over every vacancy at once, multiplied together."""
+        """features.fit_factors over every vacancy at once, multiplied together.
+
+        Each feature becomes a small code per vacancy (as the FACTORS tables order them); the
+        codes combine into one, looked up in a table of the products of the factors.
+        """
         n = len(self.records)
-        missing, below = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        for lang, needs in self.language_needs.items():
-            has = fit.languages.get(lang, 0)
-            needed = needs > 0
-            missing |= needed & (has == 0)
-            below |= needed & (has > 0) & (has < needs)
-        lf = F.LANGUAGE_FACTORS
-        factor = np.where(missing, lf["missing"], np.where(below, lf["below"], lf["meets"]))
-        tf = F.TRAVEL_FACTORS
+        has = np.array([fit.languages.get(lang, 0) for lang in self.languages], dtype=np.int8)
+        needs = self.language_needs
+        # Missing implies below (a need above 0), so below + missing counts 0, 1 or 2.
+        language = (needs > has[:, None]).any(axis=0).astype(np.int16)
+        if (has == 0).any():
+            language += (needs[has == 0] > 0).any(axis=0)
         if fit.region:
-            same = self.place == self.places.get(fit.region)
-            factor *= np.where(same, tf["same_place"], tf["other_place"])
+            travel = (self.place != self.places.get(fit.region)).astype(np.int16)
         else:
-            factor *= tf["unknown"]
+            travel = np.full(n, 2, dtype=np.int16)
+        hours = np.zeros(n, dtype=np.int16)
         if fit.hours_per_week is not None:
-            hf = F.HOURS_FACTORS
-            diff = self.hours - fit.hours_per_week
-            hours = np.where(diff > F.HOURS_SLACK, hf["more"], hf["fewer"])
-            factor *= np.where(np.abs(diff) <= F.HOURS_SLACK, hf["fits"], hours)
-        wf = F.WISH_FACTORS
-        wish = np.full(n, wf["none"])
-        wish[np.isin(self.wish_sector, self.sectors.of(fit.wished_sectors))] = wf["sector"]
-        wish[np.isin(self.group, self.groups.of(fit.wished_groups))] = wf["isco_group"]
-        wish[np.isin(self.occupation, self.occupations.of(fit.wished_occupations))] = wf[
-            "occupation"
-        ]
-        return factor * wish
+            diff = self.hours - np.int16(fit.hours_per_week)
+            hours += (diff < -F.HOURS_SLACK) + 2 * (diff > F.HOURS_SLACK)
+        wish = np.full(n, 3, dtype=np.int16)
+        for code, wished, codes, values in (
+            (2, fit.wished_sectors, self.sectors, self.wish_sector),
+            (1, fit.wished_groups, self.groups, self.group),
+            (0, fit.wished_occupations, self.occupations, self.occupation),
+        ):
+            if wished:
+                wish[_table(len(codes.codes), codes.of(wished))[values]] = code
+        code = ((language * 3 + travel) * 3 + hours) * 4 + wish
+        return _FACTOR_TABLE[code]
+
+
+def _codes(values: list[int]) -> np.ndarray:
+    return np.array(values, dtype=np.int32)
+
+
+def _table(size: int, true_at: Iterable[int]) -> np.ndarray:
+    """A lookup table of ``size`` + 1 entries; the last is for NO_CODE (-1) and stays False."""
+    table = np.zeros(size + 1, dtype=bool)
+    table[np.fromiter(true_at, dtype=np.int64)] = True
+    table[-1] = False
+    return table
+
+
+def _factor_table() -> np.ndarray:
+    """The product of the four factors for every combination of codes, in _factors' order."""
+    table = np.empty(3 * 3 * 3 * 4)
+    for li, lf in enumerate(F.LANGUAGE_FACTORS.values()):
+        for ti, tf in enumerate(F.TRAVEL_FACTORS.values()):
+            for hi, hf in enumerate(F.HOURS_FACTORS.values()):
+                for wi, wf in enumerate(F.WISH_FACTORS.values()):
+                    table[((li * 3 + ti) * 3 + hi) * 4 + wi] = lf * tf * hf * wf
+    return table
+
+
+_FACTOR_TABLE = _factor_table()
 
 
 def _fit_ranker(
