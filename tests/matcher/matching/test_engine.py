@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import numpy as np
@@ -259,3 +260,11 @@ def test_rank_all_ranks_every_matchable_client_in_id_order(session):
     assert [client_id for client_id, _ in results] == [first.id, second.id]
     assert [m.vacancy_id for m in results[0][1]] == [vacancy.id]
     assert results[1][1] == []
+
+
+def test_rank_all_reports_progress_when_given_a_stream(session):
+    matchable_client(session)
+    make_vacancy(session, essential=("urn:s:a",))
+    stream = io.StringIO()
+    assert len(list(rank_all(session, progress=stream))) == 1
+    assert "Re-ranking clients: 100% (1/1)" in stream.getvalue()
