@@ -23,7 +23,6 @@ from matcher.audit.services import record_event
 from matcher.employers.models import EmployerProfile
 from matcher.errors import Forbidden, NotFound
 from matcher.matching import features as F
-from matcher.matching.evaluation import top_k
 from matcher.matching.explain import explain
 from matcher.matching.filters import (
     FILTER_CODES,
@@ -50,6 +49,7 @@ from matcher.vacancies.models import Vacancy
 MODEL_VERSION = "skills-1"
 CHUNK = 64  # clients scored at once by rank_all: 64 × 100,000 scores is 50 MB
 POOL = 3  # the second stage re-orders this many times ``top`` first-stage matches
+FRESH_MARGIN = 10  # extra candidates checked on fresh rows, in case some fail
 
 Fresh = dict[int, tuple[VacancyTerms, EmployerFacts] | None]
 
@@ -67,8 +67,9 @@ def rank_vacancies_for_client(
     eligible = eligible_vacancy_ids(session, today)
     index = _current_index(session, eligible)
     facts = client_facts(session, client, index)
-    scores, skills = index.scores([facts], index.allowed(eligible))
-    matches = _best_matches(session, index, facts, scores[0], skills[0], top * POOL, today, {})
+    (skills,) = index.skill_scores([facts.skills])
+    allowed = index.allowed(eligible)
+    matches = _best_matches(session, index, facts, skills, allowed, top * POOL, today, {})
     return apply_reranker(session, matches)[:top]
 
 
@@ -117,9 +118,9 @@ def rank_all(
     fresh: Fresh = {}  # one fresh look at each vacancy for the whole run
     for start in range(0, len(clients), CHUNK):
         chunk = [client_facts(session, c, index) for c in clients[start : start + CHUNK]]
-        scores, skills = index.scores(chunk, allowed)
-        for facts, row, skill_row in zip(chunk, scores, skills, strict=True):
-            matches = _best_matches(session, index, facts, row, skill_row, top * POOL, today, fresh)
+        skills = index.skill_scores([c.skills for c in chunk])
+        for facts, row in zip(chunk, skills, strict=True):
+            matches = _best_matches(session, index, facts, row, allowed, top * POOL, today, fresh)
             yield facts.client_id, apply_reranker(session, matches)[:top]
         if bar:
             bar.advance(len(chunk))
@@ -157,25 +158,28 @@ def _best_matches(
     session: Session,
     index: VacancyIndex,
     facts: ClientFacts,
-    scores: np.ndarray,
     skills: np.ndarray,
+    allowed: np.ndarray,
     want: int,
     today: date,
     fresh: Fresh,
 ) -> list[Match]:
     """The ``want`` best candidates that also pass every filter on fresh rows, best first."""
-    n_candidates = int(np.isfinite(scores).sum())
-    checked, passed = 0, []
-    k = min(want + 10, n_candidates)
-    while checked < n_candidates and len(passed) < want:
-        columns = top_k(scores[None, :], k)[0][checked:]
+    k, passed = want + FRESH_MARGIN, []
+    while True:
+        columns, _, skill = index.best(facts, skills, allowed, k)
         records = [index.records[c] for c in columns]
         _fresh_terms(session, [r.id for r in records], today, fresh)
-        for column, record in zip(columns, records, strict=True):
-            pair = fresh[record.id]
-            if pair is not None and check_pair(facts.limits, *pair) is not None:
-                passed.append(_match(index, facts, int(column), float(skills[column])))
-        checked, k = k, min(k * 2, n_candidates)
+        passed = [
+            _match(index, facts, int(column), float(s))
+            for column, s, record in zip(columns, skill, records, strict=True)
+            if fresh[record.id] is not None
+            and check_pair(facts.limits, *fresh[record.id]) is not None
+        ]
+        # Only a stale index makes the fresh check fail; then look further down the list.
+        if len(passed) >= want or len(columns) < k:
+            break
+        k *= 2
     passed.sort(key=lambda m: (-m.score, m.vacancy_id))
     return passed[:want]
 

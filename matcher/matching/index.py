@@ -50,6 +50,7 @@ SHIFT_BITS = {shift.value: 1 << i for i, shift in enumerate(Shift)}
 NO_CODE = -1  # an empty or unknown string never equals another
 SCORE_CHUNK = 64  # profiles scored at once: 64 × 100,000 scores is 50 MB
 SCALE_SAMPLE = 200
+CANDIDATES = 256  # vacancies with the best skill scores that filters and factors first run on
 
 
 @dataclass(frozen=True)
@@ -198,24 +199,48 @@ class VacancyIndex:
         ]
         return np.concatenate(out) if out else np.zeros(0)
 
-    def scores(
-        self, clients: Sequence[ClientFacts], allowed: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Client × vacancy scores (-inf where a filter fails or nothing is shared), and skills."""
+    def rank(
+        self, clients: Sequence[ClientFacts], allowed: np.ndarray, k: int
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per client: the columns of the ``k`` best vacancies passing every filter, best first
+        (ties in column order), with their scores and skill scores."""
         skill = self.skill_scores([c.skills for c in clients])
-        out = np.empty_like(skill)
-        for i, client in enumerate(clients):
-            ok = self._passes(client.limits)
-            ok &= allowed
-            ok &= skill[i] > 0
-            np.copyto(out[i], -np.inf)
-            np.multiply(skill[i], self._factors(client.fit), out=out[i], where=ok)
-        return out, skill
+        return [self.best(c, row, allowed, k) for c, row in zip(clients, skill, strict=True)]
 
-    def _passes(self, limits: ClientLimits) -> np.ndarray:
-        """filters.check_pair over every vacancy at once."""
+    def best(
+        self, client: ClientFacts, skill: np.ndarray, allowed: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One client's ``k`` best columns, scores and skill scores, given its skill scores.
+
+        Every factor is at most 1, so a vacancy's score is at most its skill score: filters and
+        factors need only run over the vacancies with the highest skill scores, widening the
+        candidates until the k-th score found beats every skill score left out (exact, not an
+        approximation). That keeps the work per client to one argpartition over the vacancies.
+        """
+        n = len(self.records)
+        if k <= 0 or n == 0:
+            empty = np.zeros(0)
+            return empty.astype(np.intp), empty, empty
+        size = min(n, max(CANDIDATES, 4 * k))
+        while True:
+            columns = np.arange(n) if size >= n else np.argpartition(-skill, size - 1)[:size]
+            s = skill[columns]
+            ok = self._passes(client.limits, columns)
+            ok &= allowed[columns]
+            ok &= s > 0
+            scores = np.where(ok, s * self._factors(client.fit, columns), -np.inf)
+            found = np.sort(scores[ok])[::-1]
+            left_out = s.min() if size < n else 0.0
+            if size >= n or left_out <= 0 or (len(found) >= k and found[k - 1] > left_out):
+                break
+            size *= 4
+        order = np.lexsort((columns, -scores))[: min(k, int(ok.sum()))]
+        return columns[order], scores[order], s[order]
+
+    def _passes(self, limits: ClientLimits, columns: np.ndarray) -> np.ndarray:
+        """filters.check_pair over these columns at once."""
         ex = limits.exclusions
-        bad = np.zeros(len(self.records), dtype=bool)
+        bad = np.zeros(len(columns), dtype=bool)
         excluded = set(ex.employer_ids)
         for name in ex.firm_names:
             excluded |= self.by_name.get(name, set())
@@ -223,43 +248,43 @@ class VacancyIndex:
             excluded |= self.by_number.get(number, set())
         positions = [self.employer_position[e] for e in excluded if e in self.employer_position]
         if positions:
-            bad |= _table(len(self.employer_position), positions)[self.employer]
+            bad |= _table(len(self.employer_position), positions)[self.employer[columns]]
         if ex.sectors:
             table = _table(len(self.sectors.codes), self.sectors.of(ex.sectors))
-            bad |= table[self.sector] | table[self.employer_sector]
+            bad |= table[self.sector[columns]] | table[self.employer_sector[columns]]
         if ex.areas:
-            bad |= _table(len(self.places.codes), self.places.of(ex.areas))[self.place]
+            bad |= _table(len(self.places.codes), self.places.of(ex.areas))[self.place[columns]]
         if ex.housing_independent:
-            bad |= self.housing_bad
+            bad |= self.housing_bad[columns]
         client_bits = sum(SHIFT_BITS.get(s, 0) for s in limits.shifts_not_possible)
         if client_bits:
-            bad |= (self.shift_bits & client_bits) != 0
+            bad |= (self.shift_bits[columns] & client_bits) != 0
         if limits.work_allowed_from is not None:
-            bad |= self.closing < limits.work_allowed_from.toordinal()
+            bad |= self.closing[columns] < limits.work_allowed_from.toordinal()
         if limits.permit_ends_on is not None:
-            bad |= self.closing > limits.permit_ends_on.toordinal()
+            bad |= self.closing[columns] > limits.permit_ends_on.toordinal()
         return ~bad
 
-    def _factors(self, fit: F.ClientFit) -> np.ndarray:
-        """features.fit_factors over every vacancy at once, multiplied together.
+    def _factors(self, fit: F.ClientFit, columns: np.ndarray) -> np.ndarray:
+        """features.fit_factors over these columns at once, multiplied together.
 
         Each feature becomes a small code per vacancy (as the FACTORS tables order them); the
         codes combine into one, looked up in a table of the products of the factors.
         """
-        n = len(self.records)
+        n = len(columns)
         has = np.array([fit.languages.get(lang, 0) for lang in self.languages], dtype=np.int8)
-        needs = self.language_needs
+        needs = self.language_needs[:, columns]
         # Missing implies below (a need above 0), so below + missing counts 0, 1 or 2.
         language = (needs > has[:, None]).any(axis=0).astype(np.int16)
         if (has == 0).any():
             language += (needs[has == 0] > 0).any(axis=0)
         if fit.region:
-            travel = (self.place != self.places.get(fit.region)).astype(np.int16)
+            travel = (self.place[columns] != self.places.get(fit.region)).astype(np.int16)
         else:
             travel = np.full(n, 2, dtype=np.int16)
         hours = np.zeros(n, dtype=np.int16)
         if fit.hours_per_week is not None:
-            diff = self.hours - np.int16(fit.hours_per_week)
+            diff = self.hours[columns] - np.int16(fit.hours_per_week)
             hours += (diff < -F.HOURS_SLACK) + 2 * (diff > F.HOURS_SLACK)
         wish = np.full(n, 3, dtype=np.int16)
         for code, wished, codes, values in (
@@ -268,7 +293,7 @@ class VacancyIndex:
             (0, fit.wished_occupations, self.occupations, self.occupation),
         ):
             if wished:
-                wish[_table(len(codes.codes), codes.of(wished))[values]] = code
+                wish[_table(len(codes.codes), codes.of(wished))[values[columns]]] = code
         code = ((language * 3 + travel) * 3 + hours) * 4 + wish
         return _FACTOR_TABLE[code]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 from datetime import date
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from matcher.errors import NotFound
 from matcher.matching import features as F
+from matcher.matching import index as index_module
 from matcher.matching.engine import (
     MODEL_VERSION,
     client_facts,
@@ -17,11 +19,18 @@ from matcher.matching.engine import (
     rank_clients_for_vacancy,
     rank_vacancies_for_client,
 )
-from matcher.matching.filters import eligible_vacancy_ids
-from matcher.matching.index import get_index
+from matcher.matching.filters import (
+    ClientLimits,
+    EmployerFacts,
+    VacancyTerms,
+    check_pair,
+    eligible_vacancy_ids,
+)
+from matcher.matching.index import ClientFacts, VacancyIndex, VacancyRecord, get_index
 from matcher.matching.results import PartialMatch
 from matcher.matching.state import VACANCIES, bump
 from matcher.profiles.models import Cefr, ClientLanguage, ClientWish, Consent, ConsentPurpose
+from matcher.profiles.safety import Exclusions
 from matcher.skills.models import EscoImport, IscoGroup
 from tests.factories import link_broader, make_concept, make_user
 from tests.matcher.profiles.builders import make_client, make_client_skill
@@ -202,12 +211,12 @@ def test_the_array_scores_agree_with_the_per_pair_scores(session):
         )
     index = get_index(session)
     facts = client_facts(session, client, index)
-    scores, _ = index.scores([facts], index.allowed(eligible_vacancy_ids(session, date.today())))
+    allowed = index.allowed(eligible_vacancy_ids(session, date.today()))
+    ((columns, scores, _),) = index.rank([facts], allowed, len(index))
     matches = rank_vacancies_for_client(session, client.id)
-    by_id = {m.vacancy_id: m.score for m in matches}
-    for vacancy_id, column in index.column.items():
-        assert scores[0, column] == pytest.approx(by_id[vacancy_id])
-    assert np.isfinite(scores).all()
+    assert [index.records[c].id for c in columns] == [m.vacancy_id for m in matches]
+    assert scores == pytest.approx([m.score for m in matches])
+    assert len(matches) == 3 and np.isfinite(scores).all()
 
 
 def test_top_limits_the_results(session):
@@ -268,3 +277,73 @@ def test_rank_all_reports_progress_when_given_a_stream(session):
     stream = io.StringIO()
     assert len(list(rank_all(session, progress=stream))) == 1
     assert "Re-ranking clients: 100% (1/1)" in stream.getvalue()
+
+
+def test_the_best_vacancies_are_exact_though_only_the_top_skills_are_filtered_first(monkeypatch):
+    """index.best looks at the highest skill scores first; it must equal scoring everything."""
+    monkeypatch.setattr(index_module, "CANDIDATES", 16)  # so the candidates must widen
+    rng = random.Random(5)
+    skills = [f"urn:s:{i}" for i in range(60)]
+    places, sectors = ["Utrecht", "Breda", "Ede"], ["metal", "care", "food"]
+    employers = {
+        e: EmployerFacts(e, frozenset({f"firm{e}"}), frozenset(), rng.choice(sectors))
+        for e in range(30)
+    }
+    records = []
+    for i in range(3000):
+        employer = rng.randrange(30)
+        terms = VacancyTerms(
+            i,
+            employer,
+            rng.choice(places),
+            rng.choice(sectors),
+            frozenset(rng.sample(["night", "early"], rng.randint(0, 1))),
+            rng.random() < 0.2,
+            False,
+            date(2030, 1, 1),
+        )
+        fit = F.VacancyFit(
+            {"nl": rng.randint(0, 4)} if rng.random() < 0.5 else {},
+            terms.place,
+            rng.choice([16, 24, 40]),
+            None,
+            None,
+            terms.sector,
+        )
+        essential = frozenset(rng.sample(skills, 4))
+        records.append(VacancyRecord(i, essential, frozenset(rng.sample(skills, 2)), terms, fit))
+    index = VacancyIndex(records, employers, {})
+    for seed in range(5):
+        rng = random.Random(seed)
+        exclusions = Exclusions(
+            frozenset({rng.randrange(30)}),
+            frozenset({f"firm{rng.randrange(30)}"}),
+            frozenset(),
+            frozenset({rng.choice(sectors)}),
+            frozenset({rng.choice(places)}),
+            True,
+        )
+        client = ClientFacts(
+            seed,
+            frozenset(rng.sample(skills, 8)),
+            ClientLimits(seed, exclusions, frozenset({"night"}), None, None),
+            F.ClientFit(
+                {"nl": rng.randint(1, 7)},
+                rng.choice(places).casefold(),
+                24,
+                frozenset(),
+                frozenset(),
+                frozenset({rng.choice(sectors)}),
+            ),
+        )
+        (skill_row,) = index.skill_scores([client.skills])
+        expected = []
+        for column, record in enumerate(index.records):
+            employer = employers[record.terms.employer_id]
+            if skill_row[column] > 0 and check_pair(client.limits, record.terms, employer):
+                factors = F.fit_factors(F.fit_codes(client.fit, record.fit))
+                expected.append((-F.combine(skill_row[column], factors), column))
+        expected.sort()
+        columns, scores, _ = index.best(client, skill_row, np.ones(len(index), bool), 10)
+        assert list(columns) == [c for _, c in expected[:10]]
+        assert list(scores) == pytest.approx([-s for s, _ in expected[:10]])
