@@ -8,7 +8,14 @@ import time
 
 from bench import Figure
 
-BENCHES = ("bench.esco_import", "bench.search", "bench.quality", "bench.matching", "bench.learning")
+BENCHES = (
+    "bench.esco_import",
+    "bench.search",
+    "bench.quality",
+    "bench.matching",
+    "bench.learning",
+    "bench.matching_speed",
+)
 
 
 def _table(rows: list[Figure]) -> str:
