@@ -123,7 +123,10 @@ def test_demo_seeds_the_demo_users_and_employers_once(cli_database, tmp_path, mo
         ("cleaning@demo.test", "employer"),
         ("coach@demo.test", "coach"),
     ]
-    assert "0 organisations, 0 users, 0 employers, 0 clients and 0 vacancies created" in run("demo").output
+    assert (
+        "0 organisations, 0 users, 0 employers, 0 clients and 0 vacancies created"
+        in run("demo").output
+    )
     assert read_users(cli_database) == users
 
 
