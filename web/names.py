@@ -14,6 +14,7 @@ from matcher.employers.checklist import AnswerType
 from matcher.employers.models import EmployerKind, SignalOutcome, SignalStatus
 from matcher.employers.states import VettingStatus
 from matcher.errors import DomainError
+from matcher.matching import filters
 from matcher.matching.models import (
     DeclineReason,
     NotHiredReason,
@@ -166,6 +167,43 @@ NOT_HIRED_REASON_NAMES = {
     NotHiredReason.TERMS_CHANGED: _l("the terms of the job changed"),
     NotHiredReason.NOT_READY: _l("the client was not ready yet"),
     NotHiredReason.OTHER: _l("another reason"),
+}
+# The hard filters a client and a vacancy passed (matcher.matching.filters.FILTER_CODES).
+FILTER_NAMES = {
+    filters.VACANCY_OPEN: _l("The vacancy is open"),
+    filters.NOT_CLOSED: _l("Its closing date has not passed"),
+    filters.EMPLOYER_VETTED: _l("The employer is approved and not suspended"),
+    filters.CLIENT_CONSENT: _l("The client consents to matching"),
+    filters.EMPLOYER_NOT_EXCLUDED: _l("Not an employer or related firm the client avoids"),
+    filters.SECTOR_NOT_EXCLUDED: _l("Not a sector the client avoids"),
+    filters.AREA_NOT_EXCLUDED: _l("Not an area the client avoids"),
+    filters.HOUSING_INDEPENDENT: _l("Housing does not tie the client to the employer"),
+    filters.SHIFTS_POSSIBLE: _l("No shift the client cannot work"),
+    filters.WORK_ALLOWED: _l("The client may work by the closing date"),
+}
+# The other things weighed (matcher.matching.features.FIT_CODES): feature → code → words.
+FIT_NAMES = {
+    "language": {
+        "meets": _l("Speaks every language needed at the level needed"),
+        "below": _l("Speaks a language needed, below the level needed"),
+        "missing": _l("Does not speak a language needed"),
+    },
+    "travel": {
+        "same_place": _l("The work is in the client's own place"),
+        "other_place": _l("The work is in another place (distance not known)"),
+        "unknown": _l("The client's region is not recorded"),
+    },
+    "hours": {
+        "fits": _l("The hours fit the client's wish"),
+        "more": _l("More hours than the client wants"),
+        "fewer": _l("Fewer hours than the client wants"),
+    },
+    "wish": {
+        "occupation": _l("An occupation the client wishes for"),
+        "isco_group": _l("Close to an occupation the client wishes for"),
+        "sector": _l("A sector the client wishes for"),
+        "none": _l("None of the client's wishes"),
+    },
 }
 # Keyed by enum class, since different enums share values ("approved", "submitted").
 NAMES: dict[type[enum.Enum], dict[Any, Any]] = {

@@ -180,7 +180,7 @@ def test_the_review_shows_the_explanation_the_client_facts_and_the_history(
     response, html = page(client, f"/mediator/proposals/{proposal.id}")
 
     assert response.status_code == 200
-    for text in ("operate forklift", "clean rooms", "weld metal parts", "the vacancy is open"):
+    for text in ("operate forklift", "clean rooms", "weld metal parts", "The vacancy is open"):
         assert text in html
     assert "below the level" in html  # a fit note
     assert person.code in html and "Utrecht" in html and "A2" in html

@@ -34,35 +34,6 @@ FROZEN_REASON_NAMES = {
     "vacancy_closed": _l("the vacancy was closed"),
     "vacancy_held": _l("the vacancy went back to a mediator"),
 }
-# The hard filters a pair passed (matcher.matching.filters.FILTER_CODES).
-FILTER_NAMES = {
-    "vacancy_open": _l("the vacancy is open"),
-    "not_past_closing_date": _l("the closing date has not passed"),
-    "employer_vetted": _l("the employer is vetted and not suspended"),
-    "client_consent": _l("the client consents to matching"),
-    "employer_not_excluded": _l("the employer is not on the client's limits"),
-    "sector_not_excluded": _l("the sector is not on the client's limits"),
-    "area_not_excluded": _l("the place is not on the client's limits"),
-    "housing_independent": _l("no housing tied to the job, where the client needs that"),
-    "shifts_possible": _l("no shifts the client cannot work"),
-    "work_allowed": _l("the client may work by the closing date"),
-}
-# The other things weighed (matcher.matching.features.FIT_CODES): (feature, code) → words.
-FIT_NAMES = {
-    ("language", "meets"): _l("Languages: the client meets every level needed."),
-    ("language", "below"): _l("Languages: the client speaks a needed language below the level."),
-    ("language", "missing"): _l("Languages: the client does not speak a needed language."),
-    ("travel", "same_place"): _l("Place: the work is in the client's own place."),
-    ("travel", "other_place"): _l("Place: the work is elsewhere than the client's place."),
-    ("travel", "unknown"): _l("Place: the client's region is not known."),
-    ("hours", "fits"): _l("Hours: they fit the hours the client wants."),
-    ("hours", "fewer"): _l("Hours: fewer than the client wants."),
-    ("hours", "more"): _l("Hours: more than the client wants."),
-    ("wish", "occupation"): _l("Wishes: the occupation the client wishes for."),
-    ("wish", "isco_group"): _l("Wishes: close to an occupation the client wishes for."),
-    ("wish", "sector"): _l("Wishes: a sector the client wishes for."),
-    ("wish", "none"): _l("Wishes: none of the client's wishes."),
-}
 
 
 def stripped(value: str | None) -> str:

@@ -29,11 +29,9 @@ from matcher.matching.queue import (
 from matcher.profiles.models import Shift
 from web.access import roles_required
 from web.db import get_session
-from web.names import error_message
+from web.names import FILTER_NAMES, FIT_NAMES, error_message
 from web.queue.forms import (
     ACTION_NAMES,
-    FILTER_NAMES,
-    FIT_NAMES,
     FROZEN_REASON_NAMES,
     ApproveForm,
     DeferForm,
