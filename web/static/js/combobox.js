@@ -1,0 +1,126 @@
+// The ESCO type-ahead combobox shared by the ESCO explorer and the client pages (typeahead.js)
+// and the vacancy form's occupation (vacancies/static/occupation_typeahead.js). Each page says
+// where to ask for hits and what choosing one does; this file owns the listbox, the keys
+// (arrows, Enter, Escape), the active option and its ARIA state, and the debounced fetch.
+//
+// FairmatchCombobox(form, input, list, options)
+//   options.url(q)       the URL to ask for the hits of the trimmed query q (at least 2 characters)
+//   options.choose(hit)  what picking a hit does (Enter on the active option, or a click on its row)
+//   options.label(hit)   optional: the node or text that starts an option (default hit.label)
+//   options.extra(hit)   optional: a node to end an option with
+//   options.inside(el)   optional: whether a click on el keeps the list open (default: the input or the list)
+// Returns { refresh, close }.
+window.FairmatchCombobox = function (form, input, list, options) {
+  "use strict";
+
+  const inside =
+    options.inside ||
+    function (target) {
+      return target === input || list.contains(target);
+    };
+  let timer = null;
+  let controller = null;
+  let active = -1;
+  let hits = [];
+
+  function close() {
+    list.hidden = true;
+    list.replaceChildren();
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+    hits = [];
+  }
+
+  function render(results) {
+    hits = results;
+    list.replaceChildren();
+    results.forEach(function (hit, index) {
+      const option = document.createElement("li");
+      option.id = "suggestion-" + index;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      option.append(options.label ? options.label(hit) : hit.label);
+      if (hit.matched_label && hit.matched_label !== hit.label) {
+        const matched = document.createElement("span");
+        matched.className = "matched";
+        matched.textContent = hit.matched_label;
+        option.appendChild(matched);
+      }
+      if (options.extra) option.append(options.extra(hit));
+      list.appendChild(option);
+    });
+    list.hidden = results.length === 0;
+    input.setAttribute("aria-expanded", results.length ? "true" : "false");
+    active = -1;
+  }
+
+  function refresh() {
+    const q = input.value.trim();
+    if (q.length < 2) {
+      close();
+      return;
+    }
+    if (controller) controller.abort();
+    controller = new AbortController();
+    fetch(options.url(q), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      signal: controller.signal,
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : { results: [] };
+      })
+      .then(function (data) {
+        render(data.results || []);
+      })
+      .catch(function (error) {
+        if (error.name !== "AbortError") close();
+      });
+  }
+
+  function highlight(index) {
+    const items = list.querySelectorAll("[role=option]");
+    if (!items.length) return;
+    active = (index + items.length) % items.length;
+    items.forEach(function (option, i) {
+      option.setAttribute("aria-selected", i === active ? "true" : "false");
+    });
+    input.setAttribute("aria-activedescendant", items[active].id);
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 150);
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      highlight(active + 1);
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      highlight(active - 1);
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      options.choose(hits[active]);
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+
+  // A click on the whole row, not only on its text or link, picks the suggestion.
+  list.addEventListener("mousedown", function (event) {
+    const option = event.target.closest("[role=option]");
+    if (!option) return;
+    event.preventDefault();
+    options.choose(hits[Array.prototype.indexOf.call(list.children, option)]);
+  });
+
+  document.addEventListener("click", function (event) {
+    if (!inside(event.target)) close();
+  });
+
+  return { refresh: refresh, close: close };
+};
