@@ -122,3 +122,58 @@ def test_fit_wants_one_group_and_one_occupation_per_vacancy():
         SkillRanker().fit([{"a"}, {"b"}], [set(), set()], groups=["1"])
     with pytest.raises(ValueError, match="occupation_skills"):
         SkillRanker().fit([{"a"}], [set()], occupation_skills=[None, None])
+
+
+def _random_fit(rng: np.random.Generator) -> tuple[SkillRanker, list[set[str]]]:
+    """A ranker over random vacancies with kin, ISCO groups and occupations, and profiles."""
+    pool = [f"s{i}" for i in range(60)]
+
+    def some(low: int, high: int) -> set[str]:
+        return set(rng.choice(pool, size=rng.integers(low, high), replace=False))
+
+    n = 40
+    related = {s: list(some(0, 4)) for s in pool[:40]}
+    groups = [None if rng.random() < 0.3 else f"g{rng.integers(5)}" for _ in range(n)]
+    occupations = [None if rng.random() < 0.3 else (some(1, 6), some(0, 4)) for _ in range(n)]
+    ranker = SkillRanker().fit(
+        [some(1, 6) for _ in range(n)],
+        [some(0, 4) for _ in range(n)],
+        related,
+        groups=groups,
+        occupation_skills=occupations,
+    )
+    # Profiles reach past the vacancies' skills (pool) and past the vocabulary ("unknown").
+    profiles = [some(0, 8) | ({"unknown"} if rng.random() < 0.2 else set()) for _ in range(30)]
+    return ranker, [*profiles, set()]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_score_columns_gives_the_same_numbers_as_score(seed):
+    rng = np.random.default_rng(seed)
+    ranker, profiles = _random_fit(rng)
+    assert ranker.group_weight > 0 and len(set(ranker.group_index_)) < ranker.n_vacancies_
+    full = ranker.score(profiles)
+    assert (full > 0).sum() > len(profiles)  # something to compare
+    # One column, several, repeated ones and ones sharing a group, in any order.
+    for columns in ([7], [3, 0, 3, 39], list(rng.permutation(40)[:12]), list(range(40))):
+        expected = full[:, columns]
+        np.testing.assert_array_equal(ranker.score_columns(profiles, columns), expected)
+        matrix = ranker.profile_matrix(profiles)
+        np.testing.assert_array_equal(ranker.score_columns(matrix, columns), expected)
+
+
+def test_score_columns_of_nothing_and_out_of_range():
+    ranker = _fit()
+    assert ranker.score_columns([{"weld"}], []).shape == (1, 0)
+    assert ranker.score_columns([], [0]).shape == (0, 1)
+    with pytest.raises(IndexError):
+        ranker.score_columns([{"weld"}], [3])
+
+
+def test_score_columns_follows_a_new_fit():
+    ranker = _fit()
+    before = ranker.score_columns([{"drive"}], [2])
+    ranker.fit([{"a"}, {"b"}, {"drive", "c"}], [set(), set(), set()])
+    after = ranker.score_columns([{"drive"}], [2])
+    assert after[0, 0] != before[0, 0]
+    np.testing.assert_array_equal(after, ranker.score([{"drive"}])[:, [2]])
