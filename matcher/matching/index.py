@@ -163,12 +163,9 @@ class VacancyIndex:
             return 1.0
         # Evenly spaced, so the same vacancies give the same scale.
         sample = np.unique(np.linspace(0, n - 1, min(n, SCALE_SAMPLE)).astype(np.intp))
-        own = []
-        for start in range(0, len(sample), SCORE_CHUNK):
-            columns = sample[start : start + SCORE_CHUNK]
-            profiles = [self.records[c].essential | self.records[c].optional for c in columns]
-            raw = self.ranker.score(profiles)
-            own.extend(raw[np.arange(len(columns)), columns])
+        profiles = [self.records[c].essential | self.records[c].optional for c in sample]
+        # Each sampled vacancy's own column only: the diagonal of sample × sample.
+        own = np.diagonal(self.ranker.score_columns(profiles, sample))
         scale = float(np.median(own))
         return scale if scale > 0 else 1.0
 
@@ -192,12 +189,14 @@ class VacancyIndex:
         return np.divide(scores, scores + self.scale / 2, out=scores)
 
     def skill_scores_for(self, profiles: Sequence[Iterable[str]], column: int) -> np.ndarray:
-        """The skill scores of many profiles for one vacancy, a chunk of profiles at a time."""
-        out = [
-            self.skill_scores(profiles[start : start + SCORE_CHUNK])[:, column]
-            for start in range(0, len(profiles), SCORE_CHUNK)
-        ]
-        return np.concatenate(out) if out else np.zeros(0)
+        """The skill scores of many profiles for one vacancy: ``skill_scores(...)[:, column]``.
+
+        Only the vacancy's column is computed (SkillRanker.score_columns), so one vacancy's
+        clients cost milliseconds, not a re-rank of every client against every vacancy.
+        """
+        (scores,) = self.ranker.score_columns(profiles, [column]).T
+        np.maximum(scores, 0.0, out=scores)
+        return np.divide(scores, scores + self.scale / 2, out=scores)
 
     def rank(
         self, clients: Sequence[ClientFacts], allowed: np.ndarray, k: int

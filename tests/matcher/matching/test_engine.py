@@ -347,3 +347,28 @@ def test_the_best_vacancies_are_exact_though_only_the_top_skills_are_filtered_fi
         columns, scores, _ = index.best(client, skill_row, np.ones(len(index), bool), 10)
         assert list(columns) == [c for _, c in expected[:10]]
         assert list(scores) == pytest.approx([-s for s, _ in expected[:10]])
+
+
+def test_one_vacancys_skill_scores_are_its_column_of_everyones():
+    """skill_scores_for scores one column only; it must equal that column of skill_scores."""
+    rng = random.Random(11)
+    skills = [f"urn:s:{i}" for i in range(40)]
+    related = {s: rng.sample(skills, 2) for s in skills[:20]}
+    employers = {0: EmployerFacts(0, frozenset({"firm"}), frozenset(), "metal")}
+    terms = VacancyTerms(0, 0, "Ede", "metal", frozenset(), False, False, date(2030, 1, 1))
+    records = [
+        VacancyRecord(
+            i,
+            frozenset(rng.sample(skills, 4)),
+            frozenset(rng.sample(skills, 2)),
+            terms,
+            F.VacancyFit({}, "Ede", 40, f"urn:o:{i % 7}", f"{i % 3}", "metal"),
+        )
+        for i in range(200)
+    ]
+    occupations = {f"urn:o:{i}": (set(rng.sample(skills, 5)), set()) for i in range(7)}
+    index = VacancyIndex(records, employers, related, occupation_skills=occupations)
+    profiles = [frozenset(rng.sample(skills, rng.randint(0, 8))) for _ in range(150)]
+    everyone = index.skill_scores(profiles)
+    for column in (0, 57, 199):
+        np.testing.assert_array_equal(index.skill_scores_for(profiles, column), everyone[:, column])
