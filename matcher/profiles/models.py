@@ -98,7 +98,7 @@ class Client(Base):
     shifts_not_possible: Mapped[list[str]] = mapped_column(JSON, default=list)
     work_allowed_from: Mapped[date | None]
     permit_ends_on: Mapped[date | None]  # the date only: never the kind of permit
-    # A hard rule for matching: no vacancy whose housing comes with the job.
+    # A hard rule for matching: no vacancy whose housing is tied to it or paid from the wage.
     housing_independent: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")  # the coach's organisation only
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -44,7 +44,7 @@ class Exclusions:
     firm_numbers: frozenset[str]  # registration numbers entered, compared with normalise_number
     sectors: frozenset[str]
     areas: frozenset[str]
-    housing_independent: bool  # no vacancy whose housing comes with the job
+    housing_independent: bool  # no vacancy whose housing is tied to it or paid from the wage
 
     def excludes_sector(self, sector: str) -> bool:
         """Whether a sector, as written anywhere, is one the client avoids."""
