@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -36,8 +37,14 @@ class Site:
     url: str
     database_url: str
 
-    def session(self) -> Session:
-        return Session(make_engine(self.database_url), expire_on_commit=False)
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        engine = make_engine(self.database_url)
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                yield session
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture
