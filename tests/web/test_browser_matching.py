@@ -25,6 +25,7 @@ from tests.matcher.profiles.builders import make_client, make_client_skill, make
 from tests.matcher.skills.esco_sample import OPERATE_FORKLIFT, add_concepts
 from tests.web.conftest import serve_app
 from tests.web.test_vacancies import current_wage_table  # noqa: F401  (autouse fixture)
+from tests.web.test_vacancies_browser import post_forklift_vacancy
 
 pytestmark = pytest.mark.browser
 
@@ -83,25 +84,7 @@ def sign_in(browser, site: Site, email: str) -> Page:
 def post_vacancy(browser, site: Site) -> None:
     page = sign_in(browser, site, "jobs@depot.test")
     page.get_by_role("link", name="Vacancies").click()
-    page.get_by_role("link", name="Post a new vacancy").click()
-    page.get_by_label("Job title").fill("Forklift driver")
-    page.get_by_label("Description of the work").fill("Loading trucks in our warehouse.")
-    occupation = page.get_by_role("combobox", name=re.compile("Occupation"))
-    occupation.press_sequentially("forklift")
-    page.get_by_role("option", name=re.compile("forklift operator")).click()
-    expect(page.get_by_role("checkbox", name="operate forklift")).to_be_checked()
-    page.get_by_label("Place of work (municipality)").fill("Tilburg")
-    page.get_by_label("Hours per week").fill("32")
-    page.get_by_label("Contract", exact=True).select_option("permanent")
-    page.get_by_label("Gross wage in euros").fill("9.50")
-    page.get_by_label("No", exact=True).check()
-    page.get_by_label("Closing date").fill((date.today() + timedelta(days=20)).isoformat())
-    page.get_by_role("button", name="Save the vacancy").click()
-    expect(page.get_by_text(re.compile("below the statutory minimum wage"))).to_be_visible()
-
-    page.get_by_label("Gross wage in euros").fill("16.00")
-    page.get_by_role("button", name="Save the vacancy").click()
-    expect(page.get_by_text("The vacancy is saved and open for matching.")).to_be_visible()
+    post_forklift_vacancy(page)
 
 
 def test_a_vacancy_goes_from_posting_to_a_recorded_hire(browser, site):
