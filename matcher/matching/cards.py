@@ -23,6 +23,7 @@ from matcher.db import first_writer_wins, utcnow
 from matcher.employers.models import EmployerProfile
 from matcher.employers.states import MATCHABLE
 from matcher.errors import N_, InvalidTransition, NotFound, ValidationError
+from matcher.matching.filters import avoids, client_limits, employer_facts, vacancy_terms
 from matcher.matching.models import (
     DeclineReason,
     Placement,
@@ -167,7 +168,7 @@ def list_employer_matches(
         .order_by(Vacancy.title, Vacancy.id, Proposal.approved_at.desc(), Proposal.id)
     ).all()
     grouped: dict[int, list[Proposal]] = {}
-    for proposal in rows:
+    for proposal in (p for p in rows if not _avoided(session, p)):
         grouped.setdefault(proposal.vacancy_id, []).append(proposal)
     return [
         VacancyMatches(
@@ -304,9 +305,18 @@ def _shared_proposal(session: Session, user: User, proposal_id: int, today: date
         or proposal.status not in SHOWN_STATUSES
         or proposal.client.erased_at is not None
         or not sharing_in_force(session, proposal.client, profile.id, today)
+        or _avoided(session, proposal)
     ):
         raise NotFound("No match %(id)d.", id=proposal_id)
     return proposal
+
+
+def _avoided(session: Session, proposal: Proposal) -> bool:
+    # A limit added after the approval (the coach learned this firm is related to the one that
+    # harmed the client) hides the card at once, whatever the consent still says.
+    vacancy = proposal.vacancy
+    limits = client_limits(session, proposal.client)
+    return avoids(limits, vacancy_terms(vacancy), employer_facts(vacancy.employer))
 
 
 def _matchable_profile(session: Session, user: User) -> EmployerProfile | None:

@@ -180,11 +180,7 @@ def check_pair(
     ex = limits.exclusions
     if vacancy.employer_id != employer.id:
         raise ValueError("the employer facts are not the vacancy's employer")
-    if excluded_employer_ids(limits, [employer]):
-        return None
-    if vacancy.sector in ex.sectors or employer.sector in ex.sectors:
-        return None
-    if vacancy.place in ex.areas:
+    if avoids(limits, vacancy, employer):
         return None
     if ex.housing_independent and (vacancy.housing_tied or vacancy.housing_deducted):
         return None
@@ -193,6 +189,21 @@ def check_pair(
     if not work_allowed(limits, vacancy.closing_date):
         return None
     return PAIR_FILTERS
+
+
+def avoids(limits: ClientLimits, vacancy: VacancyTerms, employer: EmployerFacts) -> bool:
+    """Whether the client's safety limits name this employer, a related firm, its sector or place.
+
+    These hold after a match was approved too: a card is never shown to an employer the client
+    has since come to avoid.
+    """
+    ex = limits.exclusions
+    return bool(
+        excluded_employer_ids(limits, [employer])
+        or vacancy.sector in ex.sectors
+        or employer.sector in ex.sectors
+        or vacancy.place in ex.areas
+    )
 
 
 def work_allowed(limits: ClientLimits, closing_date: date) -> bool:

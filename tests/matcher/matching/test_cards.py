@@ -27,7 +27,8 @@ from matcher.matching.models import (
     Proposal,
     ProposalStatus,
 )
-from matcher.profiles.models import Cefr, ClientLanguage, Shift
+from matcher.profiles.models import Cefr, ClientLanguage, EmployerRelation, Shift
+from matcher.profiles.safety import add_area_limit, add_employer_limit, add_sector_limit
 from tests.factories import make_user
 from tests.matcher.matching.placement_builders import give_sharing_consent, make_shared_match
 from tests.matcher.profiles.builders import make_client_with_secrets, make_employer_profile
@@ -145,6 +146,28 @@ def test_a_withdrawn_or_ended_consent_hides_the_card_again(session):
     session.flush()
     with pytest.raises(NotFound):
         employer_card(session, match.employer_user, match.proposal.id, today=TODAY)
+
+
+@pytest.mark.parametrize("limit", ["employer", "related_firm", "sector", "area"])
+def test_a_limit_added_after_the_approval_hides_the_card_at_once(session, limit):
+    match = make_shared_match(session)
+    assert employer_card(session, match.employer_user, match.proposal.id, today=TODAY)
+    employer, vacancy = match.employer, match.proposal.vacancy
+    if limit == "employer":
+        add_employer_limit(session, match.coach, match.client.id, employer_id=employer.id,
+                           relation=EmployerRelation.ITSELF)  # fmt: skip
+    elif limit == "related_firm":
+        add_employer_limit(session, match.coach, match.client.id,
+                           registration_number=employer.kvk_number,
+                           relation=EmployerRelation.SAME_OWNERS)  # fmt: skip
+    elif limit == "sector":
+        vacancy.sector = "meat processing"
+        add_sector_limit(session, match.coach, match.client.id, "Meat Processing")
+    else:
+        add_area_limit(session, match.coach, match.client.id, vacancy.place.upper())
+    with pytest.raises(NotFound):
+        employer_card(session, match.employer_user, match.proposal.id, today=TODAY)
+    assert list_employer_matches(session, match.employer_user, today=TODAY) == []
 
 
 def test_a_suspended_employer_sees_no_card(session):
