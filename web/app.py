@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.clients.safety import bp as client_safety_bp
     from web.clients.skills import bp as client_skills_bp
     from web.clients.views import bp as clients_bp
+    from web.dashboard.views import bp as dashboard_bp
     from web.employer.views import bp as employer_bp
     from web.esco.views import api_bp as esco_api_bp
     from web.esco.views import bp as esco_bp
@@ -84,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.vacancies.views import bp as vacancies_bp
     from web.vetting.views import bp as vetting_bp
 
-    blueprints = (main_bp, auth_bp, esco_bp, esco_api_bp, admin_bp)
+    blueprints = (main_bp, auth_bp, esco_bp, esco_api_bp, admin_bp, dashboard_bp)
     clients = (clients_bp, client_skills_bp, client_safety_bp, client_profile_bp)
     matching = (vacancies_bp, matching_bp, queue_bp, placements_bp)
     for blueprint in (*blueprints, employer_bp, vetting_bp, signals_bp, *clients, *matching):
