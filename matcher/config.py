@@ -45,6 +45,13 @@ class Settings:
     # and a client has at most this many open proposals, so the queue stays workable.
     proposal_threshold: float = 0.3
     proposals_per_client: int = 5
+    # Without an SMTP host, mail stays in the outbox, which admins read at /admin/outbox.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "fairmatch@localhost"
+    smtp_starttls: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -64,4 +71,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         upload_dir=Path(env.get("UPLOAD_DIR") or instance_dir() / "uploads"),
         proposal_threshold=float(env.get("PROPOSAL_THRESHOLD", "0.3")),
         proposals_per_client=int(env.get("PROPOSALS_PER_CLIENT", "5")),
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=int(env.get("SMTP_PORT", "587")),
+        smtp_user=env.get("SMTP_USER", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_from=env.get("SMTP_FROM", "fairmatch@localhost"),
+        smtp_starttls=env.get("SMTP_STARTTLS", "1").lower() not in ("0", "false", "no"),
     )

@@ -41,6 +41,7 @@ from matcher.employers.states import (
 from matcher.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 from matcher.matching.freeze import freeze_open_proposals
 from matcher.matching.state import EMPLOYERS, bump
+from matcher.notifications.events import notify_vetting_decided
 
 CHECKLIST_VERSION = "1"
 KVK_PATTERN = re.compile(r"^\d{8}$")
@@ -199,6 +200,7 @@ def decide_vetting(
     )
     with first_writer_wins(LOST_RACE):
         _move(session, mediator, profile, target, "decide", reason=reason)
+    notify_vetting_decided(session, profile, decision)
     return submission
 
 

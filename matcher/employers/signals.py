@@ -23,6 +23,7 @@ from matcher.employers.models import (
 from matcher.employers.states import VettingStatus, allowed_targets
 from matcher.employers.suspension import suspend_employer
 from matcher.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
+from matcher.notifications.events import notify_signal_closed
 
 LOST_RACE = N_("Another mediator changed this signal first; reload it.")
 # (from, to) a mediator may move a signal; anything else is refused.
@@ -139,6 +140,7 @@ def close_signal(
         signal.notes = clean_text(notes, N_("The notes"), NOTES_MAX)
     signal.outcome, signal.closed_at, signal.closed_by_id = outcome, utcnow(), mediator.id
     _move_signal(session, mediator, signal, SignalStatus.CLOSED, "close", reason=outcome)
+    notify_signal_closed(session, signal)
     return signal
 
 

@@ -33,6 +33,7 @@ from matcher.matching.models import (
 )
 from matcher.matching.results import Explanation
 from matcher.matching.states import ProposalActor, check_proposal_transition
+from matcher.notifications.events import notify_employer_answer
 from matcher.profiles.consent import InForce, consents_in_force
 from matcher.profiles.models import Cefr, Client, Consent, ConsentPurpose, Shift
 from matcher.profiles.skill_lists import active_uris
@@ -212,6 +213,7 @@ def invite_to_interview(
     record_event(session, employer_user, "invite_to_interview", "proposal", proposal.id,
                  from_state=ProposalStatus.APPROVED, to_state=ProposalStatus.INVITED,
                  details=details)  # fmt: skip
+    notify_employer_answer(session, proposal)
     return placement
 
 
@@ -242,6 +244,7 @@ def decline_match(
     record_event(session, employer_user, "decline_match", "proposal", proposal.id,
                  from_state=ProposalStatus.APPROVED, to_state=ProposalStatus.DECLINED,
                  reason=reason.value)  # fmt: skip
+    notify_employer_answer(session, proposal)
     return proposal
 
 

@@ -31,6 +31,7 @@ from matcher.matching.freeze import freeze_open_proposals
 from matcher.matching.models import OPEN_STATUSES, Proposal, ProposalStatus, RejectReason
 from matcher.matching.results import Match
 from matcher.matching.states import ProposalActor, check_proposal_transition
+from matcher.notifications.events import notify_proposal_decided, notify_proposals_created
 from matcher.profiles.consent import InForce, consents_in_force, may_be_matched
 from matcher.profiles.models import Client, Consent, ConsentPurpose
 from matcher.vacancies.models import Vacancy, VacancyStatus
@@ -68,6 +69,7 @@ def propose_matches(
             proposal = _insert(session, match)
             if proposal is not None:
                 created.append(proposal)
+    notify_proposals_created(session, created)
     return created
 
 
@@ -121,6 +123,7 @@ def approve_proposal(
             proposal.approved_at = utcnow()
 
     _move(session, mediator, proposal, target, "approve", decide, reason=_note(note))
+    notify_proposal_decided(session, proposal)
     return proposal
 
 
@@ -148,6 +151,7 @@ def reject_proposal(
         proposal.reject_reason = code
 
     _move(session, mediator, proposal, P.REJECTED, "reject", decide, reason=note, code=code)
+    notify_proposal_decided(session, proposal)
     return proposal
 
 
