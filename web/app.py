@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.esco.views import bp as esco_bp
     from web.main.views import bp as main_bp
     from web.matching.views import bp as matching_bp
+    from web.notifications.views import bp as notifications_bp
     from web.placements.views import bp as placements_bp
     from web.queue.views import bp as queue_bp
     from web.signals.views import bp as signals_bp
@@ -88,5 +89,6 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (main_bp, auth_bp, esco_bp, esco_api_bp, admin_bp, dashboard_bp)
     clients = (clients_bp, client_skills_bp, client_safety_bp, client_profile_bp)
     matching = (vacancies_bp, matching_bp, queue_bp, placements_bp)
-    for blueprint in (*blueprints, employer_bp, vetting_bp, signals_bp, *clients, *matching):
+    areas = (employer_bp, vetting_bp, signals_bp, notifications_bp)
+    for blueprint in (*blueprints, *areas, *clients, *matching):
         app.register_blueprint(blueprint)

@@ -26,7 +26,7 @@ KIND_WORDS: dict[str, dict[K, str]] = {
         K.CONSENT_NEEDED: "een match wacht op toestemming",
         K.INVITATION: "een werkgever heeft een kandidaat uitgenodigd",
         K.MATCH_DECLINED: "een werkgever heeft een match afgewezen",
-        K.SIGNAL_FEEDBACK: "terugkoppeling op uw melding",
+        K.SIGNAL_FEEDBACK: "terugkoppeling op uw signaal",
         K.VETTING_DECIDED: "een besluit over uw checklist",
         K.EXPIRY_WARNING: "een goedkeuring verloopt binnenkort",
         K.PLACEMENT_DUE: "een plaatsing vraagt om opvolging",

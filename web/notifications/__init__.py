@@ -1,0 +1,1 @@
+"""Each user's notifications, and the unread count in the header."""
