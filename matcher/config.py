@@ -52,6 +52,9 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "fairmatch@localhost"
     smtp_starttls: bool = True
+    # Retention: clients inactive longer than this are anonymised; closed signals lose their text.
+    retention_client_days: int = 730
+    retention_signal_days: int = 365
 
     @property
     def is_production(self) -> bool:
@@ -77,4 +80,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         smtp_from=env.get("SMTP_FROM", "fairmatch@localhost"),
         smtp_starttls=env.get("SMTP_STARTTLS", "1").lower() not in ("0", "false", "no"),
+        retention_client_days=int(env.get("RETENTION_CLIENT_DAYS", "730")),
+        retention_signal_days=int(env.get("RETENTION_SIGNAL_DAYS", "365")),
     )

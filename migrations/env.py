@@ -24,6 +24,16 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+# APScheduler's job store keeps its own table with its own MetaData (jobs/scheduler.py) and
+# creates it itself; it is not part of our schema, so autogenerate and `alembic check` skip it.
+EXTERNAL_TABLES = {"apscheduler_jobs"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table not in EXTERNAL_TABLES
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
@@ -31,6 +41,7 @@ def _run(connection) -> None:
         # SQLite cannot ALTER most things; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

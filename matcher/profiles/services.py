@@ -278,6 +278,14 @@ def erase_client(
         raise ValidationError("Give a reason of at most %(max)d characters.", max=REASON_MAX)
     client = _change_at_version(session, coach, client_id, expected_version, "erase",
                                 reason=reason)  # fmt: skip
+    anonymise_client(client)
+    with first_writer_wins(STALE):
+        session.flush()
+    return client
+
+
+def anonymise_client(client: Client) -> None:
+    """Empty a client for good, keeping the statistics row (erasure, and retention by the jobs)."""
     for name, value in ERASED_VALUES.items():
         setattr(client, name, value)
     client.code = f"ERASED-{client.id}"
@@ -285,9 +293,6 @@ def erase_client(
     for related in (client.languages, client.wishes, client.skills, client.limits,
                     client.consents):  # fmt: skip
         related.clear()
-    with first_writer_wins(STALE):
-        session.flush()
-    return client
 
 
 EXPORTED_CLIENT_FIELDS = ("id", "code", *sorted(CLIENT_FIELDS), "created_by_id", "created_at",

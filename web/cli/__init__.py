@@ -28,6 +28,7 @@ from web.cli import (  # noqa: E402, F401
     employers,
     esco,
     esco_search,
+    jobs,
     learning,
     matching,
     proposals,
