@@ -20,7 +20,10 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from matcher.accounts.models import Role, User
+from matcher.audit.services import record_event
 from matcher.db import session_scope, utcnow
+from matcher.errors import Forbidden, NotFound
 from matcher.jobs.catalog import JOBS
 from matcher.jobs.models import JobLease, JobRun, RunStatus, RunTrigger
 
@@ -147,3 +150,18 @@ def _finish(
     # Measured, not read from the clock: `now` may be a test's or a catch-up's time.
     run.finished_at = now + timedelta(seconds=time.monotonic() - started)
     session.flush()
+
+
+def run_job_now(
+    factory: sessionmaker[Session], admin: User, name: str, now: datetime | None = None
+) -> RunOutcome:
+    """An admin runs a job now, through the same lease and record as the scheduler."""
+    if admin.role != Role.ADMIN:
+        raise Forbidden("Only an admin may run a job.")
+    if name not in JOBS:
+        raise NotFound("No job named %(name)s.", name=name)
+    outcome = run_job(factory, name, now=now, trigger=RunTrigger.MANUAL)
+    if outcome.run_id is not None:
+        with session_scope(factory) as session:
+            record_event(session, admin, "run_job", "job_run", outcome.run_id, reason=name)
+    return outcome
