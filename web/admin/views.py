@@ -74,7 +74,10 @@ def jobs() -> ResponseReturnValue:
 def run_job(name: str) -> ResponseReturnValue:
     if not RunJobForm().validate_on_submit():
         abort(400)
-    outcome = run_job_now(session_factory(), current_user.user, name)
+    admin = current_user.user
+    # The job commits in transactions of its own; the request's ends first, holding nothing.
+    get_session().commit()
+    outcome = run_job_now(session_factory(), admin, name)
     title = JOB_TITLES.get(name, name)
     if outcome.held_by:
         flash(_("%(job)s is running elsewhere just now (%(holder)s): try again later.",
