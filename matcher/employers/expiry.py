@@ -63,17 +63,22 @@ def list_expiring(session: Session, today: date, days: int) -> list[EmployerProf
     )
 
 
-def _conditions_due(session: Session, profile: EmployerProfile) -> date | None:
-    # Only the latest decision counts: conditions of an earlier round were settled by a newer one.
-    latest = session.scalar(
+def latest_decided_submission(session: Session, profile_id: int) -> ChecklistSubmission | None:
+    """The employer's most recently decided checklist: the one its current status rests on."""
+    return session.scalar(
         select(ChecklistSubmission)
         .where(
-            ChecklistSubmission.employer_id == profile.id,
+            ChecklistSubmission.employer_id == profile_id,
             ChecklistSubmission.decision.is_not(None),
         )
         .order_by(ChecklistSubmission.decided_at.desc(), ChecklistSubmission.id.desc())
         .limit(1)
     )
+
+
+def _conditions_due(session: Session, profile: EmployerProfile) -> date | None:
+    # Only the latest decision counts: conditions of an earlier round were settled by a newer one.
+    latest = latest_decided_submission(session, profile.id)
     if latest is None or latest.decision != Decision.APPROVED_WITH_CONDITIONS:
         return None
     return latest.conditions_due

@@ -16,8 +16,12 @@ from sqlalchemy.orm import Session
 from matcher.audit.services import record_event
 from matcher.config import load_settings
 from matcher.employers.evidence import evidence_expiry_dates
-from matcher.employers.expiry import expire_approvals, suspend_overdue_conditions
-from matcher.employers.models import ChecklistSubmission, EmployerProfile, Signal, SignalStatus
+from matcher.employers.expiry import (
+    expire_approvals,
+    latest_decided_submission,
+    suspend_overdue_conditions,
+)
+from matcher.employers.models import EmployerProfile, Signal, SignalStatus
 from matcher.employers.states import MATCHABLE
 from matcher.jobs.models import ExpiryWarning, JobRun, RunStatus
 from matcher.matching.freeze import freeze_open_proposals
@@ -178,15 +182,7 @@ def _warn_employer(session: Session, profile: EmployerProfile, today: date, now:
 
 def _end_dates(session: Session, profile: EmployerProfile) -> list[date]:
     # The approval's end, and any document of the deciding checklist that stops counting sooner.
-    submission = session.scalar(
-        select(ChecklistSubmission)
-        .where(
-            ChecklistSubmission.employer_id == profile.id,
-            ChecklistSubmission.decision.is_not(None),
-        )
-        .order_by(ChecklistSubmission.decided_at.desc(), ChecklistSubmission.id.desc())
-        .limit(1)
-    )
+    submission = latest_decided_submission(session, profile.id)
     until = profile.approved_until
     documents = evidence_expiry_dates(submission) if submission is not None else []
     return sorted({until, *(d for d in documents if until is None or d < until)} - {None})

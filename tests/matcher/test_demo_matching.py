@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from matcher.demo import seed_demo
-from matcher.demo.clients import DEMO_CLIENTS
 from matcher.demo.matching import DEMO_VACANCIES
 from matcher.matching.models import Placement, PlacementStage, Proposal, ProposalStatus
 from matcher.skills.search import clear_index_cache
 from matcher.vacancies.models import Vacancy, VacancyStatus
-from tests.factories import link_skill, make_concept, password_hash
+from tests.factories import password_hash
+from tests.matcher.demo_concepts import add_demo_concepts
 
 
 @pytest.fixture(autouse=True)
@@ -30,16 +30,7 @@ def _no_stale_index() -> Iterator[None]:
 
 @pytest.fixture
 def esco(session) -> None:
-    """The demo's ESCO concepts: each vacancy's occupation lists the skills of those wishing it."""
-    skills = {
-        uri: make_concept(session, uri=uri)
-        for uri in {s.uri for spec in DEMO_CLIENTS for s in spec.skills}
-    }
-    for occupation_uri in {spec.occupation for spec in DEMO_VACANCIES}:
-        occupation = make_concept(session, kind="occupation", uri=occupation_uri)
-        wished_by = [c for c in DEMO_CLIENTS if occupation_uri in c.occupations]
-        for uri in {s.uri for c in wished_by for s in c.skills}:
-            link_skill(session, occupation, skills[uri])
+    add_demo_concepts(session)
 
 
 def _count(session, query) -> dict:

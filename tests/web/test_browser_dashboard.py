@@ -15,30 +15,16 @@ from sqlalchemy.orm import Session
 from matcher.dashboard.services import last_twelve_months
 from matcher.db import make_engine, utcnow
 from matcher.demo import DEMO_PASSWORD, seed_demo
-from matcher.demo.clients import DEMO_CLIENTS
-from matcher.demo.matching import DEMO_VACANCIES
 from matcher.employers.models import EmployerProfile, Signal
 from matcher.employers.states import VettingStatus
 from matcher.matching.models import Placement, PlacementStage, Proposal, ProposalStatus
 from matcher.profiles.models import Client
 from matcher.skills.search import clear_index_cache
-from tests.factories import link_skill, make_concept, password_hash
+from tests.factories import password_hash
+from tests.matcher.demo_concepts import add_demo_concepts
 from tests.web.conftest import serve_app
 
 pytestmark = pytest.mark.browser
-
-
-def add_demo_concepts(session: Session) -> None:
-    """The ESCO concepts the demo needs (as tests/matcher/test_demo_matching.py's `esco`)."""
-    skills = {
-        uri: make_concept(session, uri=uri)
-        for uri in {s.uri for spec in DEMO_CLIENTS for s in spec.skills}
-    }
-    for occupation_uri in {spec.occupation for spec in DEMO_VACANCIES}:
-        occupation = make_concept(session, kind="occupation", uri=occupation_uri)
-        wished_by = [c for c in DEMO_CLIENTS if occupation_uri in c.occupations]
-        for uri in {s.uri for c in wished_by for s in c.skills}:
-            link_skill(session, occupation, skills[uri])
 
 
 @pytest.fixture
