@@ -122,5 +122,9 @@ window.FairmatchCombobox = function (form, input, list, options) {
     if (!inside(event.target)) close();
   });
 
+  // Someone quick (or a slow page) may have typed before this script ran: the input events are
+  // gone, so look up what is already in the focused box instead of waiting for the next key.
+  if (document.activeElement === input && input.value.trim()) refresh();
+
   return { refresh: refresh, close: close };
 };
