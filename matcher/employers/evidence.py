@@ -137,9 +137,12 @@ def store_evidence(
 
 def remove_evidence(session: Session, employer: User, evidence_id: int, upload_dir: Path) -> None:
     """Remove a document from the employer's checklist while it may still be edited."""
-    submission = _editable_submission(session, employer)
     evidence = session.get(EvidenceFile, evidence_id)
-    if evidence is None or evidence.submission_id != submission.id:
+    # Missing or another employer's: 404 whatever the state of the own checklist.
+    if evidence is None or evidence.submission.employer.organisation_id != employer.organisation_id:
+        raise NotFound("No evidence file %(id)s in your open checklist.", id=evidence_id)
+    submission = _editable_submission(session, employer)
+    if evidence.submission_id != submission.id:
         raise NotFound("No evidence file %(id)s in your open checklist.", id=evidence_id)
     stored_name, item_id = evidence.stored_name, evidence.item_id
     session.delete(evidence)
@@ -156,12 +159,14 @@ def open_evidence(
     evidence = session.get(EvidenceFile, evidence_id)
     if evidence is None:
         raise NotFound("No evidence file %(id)s.", id=evidence_id)
-    own = (
-        user.role == Role.EMPLOYER
-        and evidence.submission.employer.organisation_id == user.organisation_id
-    )
-    if not (own or user.role == Role.MEDIATOR):
+    if user.role not in (Role.EMPLOYER, Role.MEDIATOR):
         raise Forbidden("Only the employer's own users and mediators may open its evidence.")
+    # Another employer's document answers as a missing one: the refusal must not tell that
+    # the number exists (the vacancies and match cards of other employers answer 404 too).
+    if user.role == Role.EMPLOYER and (
+        evidence.submission.employer.organisation_id != user.organisation_id
+    ):
+        raise NotFound("No evidence file %(id)s.", id=evidence_id)
     path = Path(upload_dir) / evidence.stored_name
     if not path.is_file():
         raise NotFound("The file of evidence %(id)s is missing.", id=evidence_id)

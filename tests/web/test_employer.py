@@ -361,7 +361,7 @@ def test_download_refused_to_another_employer_and_to_strangers(client, session, 
     other = employer_user(session, register(session, kvk="87654321", email="x@garage.example"))
     session.commit()
     sign_in(client, other)
-    assert client.get(f"/employer/evidence/{evidence_id}").status_code == 403
+    assert client.get(f"/employer/evidence/{evidence_id}").status_code == 404
     assert client.get(f"/employer/evidence/{evidence_id + 1000}").status_code == 404
 
 

@@ -143,6 +143,10 @@ class WishesForm(FlaskForm):
     def sector_lines(self) -> list[str]:
         return (self.sectors.data or "").splitlines()
 
+    def occupation_uris(self) -> list[str]:
+        # A POST without any field leaves the checkboxes at None, not at "none ticked".
+        return self.occupations.data or []
+
 
 class AddWishForm(FlaskForm):
     uri = HiddenField(validators=[DataRequired()])

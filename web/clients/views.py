@@ -124,7 +124,7 @@ def wishes(client_id: int) -> ResponseReturnValue:
     return _change(
         client_id,
         form,
-        lambda: set_wishes(session, user, client_id, form.occupations.data, form.sector_lines()),
+        lambda: set_wishes(session, user, client_id, form.occupation_uris(), form.sector_lines()),
         gettext("The wishes have been saved."),
     )
 

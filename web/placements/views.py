@@ -11,14 +11,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from matcher.accounts.models import Role
-from matcher.errors import InvalidTransition, ValidationError
+from matcher.errors import InvalidTransition, NotFound, ValidationError
 from matcher.matching.cards import (
     decline_match,
     employer_card,
     invite_to_interview,
     list_employer_matches,
 )
-from matcher.matching.models import PlacementStage
+from matcher.matching.models import Placement, PlacementStage
 from matcher.matching.placements import (
     PlacementEntry,
     get_placement,
@@ -81,6 +81,11 @@ def client_proposals(client_id: int) -> ResponseReturnValue:
 @bp.post("/coach/clients/<int:client_id>/placements/<int:placement_id>")
 @roles_required(Role.COACH, Role.MEDIATOR)
 def record(client_id: int, placement_id: int) -> ResponseReturnValue:
+    # The placement must be this client's: a missing one, or one that belongs to another
+    # client, is 404 before its form is even read (the services check the organisation).
+    placement = get_session().get(Placement, placement_id)
+    if placement is None or placement.proposal.client_id != client_id:
+        raise NotFound("No placement %(id)s.", id=placement_id)
     form = _submitted(placement_id)
     status = _record_follow_up(placement_id, form)
     if status is None:

@@ -212,8 +212,11 @@ def test_open_evidence_for_own_employer_users_and_mediators(session, employer, t
 def test_open_evidence_refuses_other_employers_and_coaches(session, employer, tmp_path):
     evidence = store(session, employer, tmp_path)
     other = employer_user(session, register(session, kvk="87654321", email="boss@garage.example"))
-    for user in (other, make_user(session, role="coach"), make_user(session, role="admin")):
+    for user in (make_user(session, role="coach"), make_user(session, role="admin")):
         with pytest.raises(Forbidden):
             open_evidence(session, user, evidence.id, tmp_path)
+    # Another employer is told no more than about a number that does not exist.
+    with pytest.raises(NotFound):
+        open_evidence(session, other, evidence.id, tmp_path)
     with pytest.raises(NotFound):
         open_evidence(session, employer, evidence.id + 1000, tmp_path)
