@@ -233,11 +233,30 @@ def client_as(app: Flask, cookies: dict[str, str], role: str | None) -> FlaskCli
 
 def fingerprint(connection: Connection) -> dict[str, str]:
     """A digest of every row of every table: a forbidden request must leave all of them alone."""
+    names = _table_names(connection)
+    if connection.dialect.name == "postgresql":
+        # One round trip that hashes in the server: a query per table costs more than the
+        # request it checks.
+        digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+        query = " UNION ALL ".join(
+            f"SELECT '{name}', {digest} FROM \"{name}\" AS t" for name in names
+        )
+        return {name: digest for name, digest in connection.execute(text(query))}
     digests = {}
-    # Every table in the database, not just the mapped ones: the job store counts too.
-    for name in inspect(connection).get_table_names():
+    for name in names:
         rows = sorted(
             repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{name}"'))
         )
         digests[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return digests
+
+
+_tables: dict[str, list[str]] = {}
+
+
+def _table_names(connection: Connection) -> list[str]:
+    # Every table in the database, not just the mapped ones: the job store counts too.
+    url = connection.engine.url.render_as_string()
+    if url not in _tables:
+        _tables[url] = sorted(inspect(connection).get_table_names())
+    return _tables[url]

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 from werkzeug.test import TestResponse
@@ -370,3 +371,13 @@ def test_a_missing_object_answers_404_and_changes_nothing(
         got, _ = request(matrix, visitor, method, url)
         assert got == 404, f"{method} {url} as {visitor}: got {got!r}, not 404"
         assert not changed_tables(before, fingerprint(matrix.connection)), (method, url, visitor)
+
+
+def test_the_fingerprint_sees_one_changed_field(matrix: Matrix, isolated: None) -> None:
+    """The 'changes nothing' checks above would pass vacuously if the digest missed changes."""
+    before = fingerprint(matrix.connection)
+    matrix.connection.execute(
+        text("UPDATE client SET first_name = 'Changed' WHERE id = :id"),
+        {"id": matrix.world.ours.client.id},
+    )
+    assert changed_tables(before, fingerprint(matrix.connection)) == ["client"]
