@@ -79,7 +79,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A deferred transaction reads a snapshot; if another writer commits before it writes,
+    # SQLite refuses the write at once ("database is locked", no busy wait): a lost race
+    # would crash instead of being told. Writers therefore take the lock at BEGIN.
+    immediate = conn.get_execution_options().get(SQLITE_BEGIN) == "IMMEDIATE"
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+SQLITE_BEGIN = "fairmatch_sqlite_begin"
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -99,10 +106,23 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def open_writer(factory: sessionmaker[Session]) -> Session:
+    """A session for a unit of work that writes: on SQLite it takes the write lock at BEGIN.
+
+    Writers then wait for each other (busy_timeout) and each reads what the one before it
+    committed, so version checks tell the loser of a race instead of a crash. PostgreSQL, and
+    sessions bound to a connection (tests), are left as they are.
+    """
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        return factory(bind=bind.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}))
+    return factory()
+
+
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction for a command or a job: commit on success, roll back on error."""
-    session = factory()
+    session = open_writer(factory)
     try:
         yield session
         session.commit()

@@ -1,13 +1,28 @@
-"""One SQLAlchemy session per request: opened on first use, closed when the request ends."""
+"""One SQLAlchemy session per request: opened on first use, closed when the request ends.
+
+On SQLite only one connection writes at a time. Forms (every method but GET) take the write lock
+when their transaction begins, so two mediators deciding one thing wait for each other and the
+second is told. Pages only read, so a running ESCO import never holds them up; the few that also
+write (the audit log of a view) and find that another writer committed since they read are
+refused by SQLite at once, and run once more, taking the write lock first (`_RetryLockedPages`).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from collections.abc import Callable, Iterable
+
+from flask import Flask, current_app, g, got_request_exception, has_request_context, request
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.db import make_engine, make_session_factory
+from matcher.db import make_engine, make_session_factory, open_writer
 
 EXTENSION = "fairmatch_sessions"
+# WSGI environ keys: a page refused by SQLite's lock, and its second run, which writes first.
+LOCKED = "fairmatch.sqlite_locked"
+WRITER = "fairmatch.sqlite_writer"
+READS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +32,10 @@ def init_app(app: Flask) -> None:
         factory = make_session_factory(make_engine(app.config["DATABASE_URL"]))
     app.extensions[EXTENSION] = factory
     app.teardown_appcontext(_close_session)
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        got_request_exception.connect(_note_locked, app)
+        app.wsgi_app = _RetryLockedPages(app.wsgi_app)
 
 
 def session_factory() -> sessionmaker[Session]:
@@ -26,7 +45,10 @@ def session_factory() -> sessionmaker[Session]:
 def get_session() -> Session:
     """The request's session; views commit it once, teardown closes (and so rolls back) it."""
     if "db_session" not in g:
-        g.db_session = session_factory()()
+        writes = has_request_context() and (
+            request.method not in READS or request.environ.get(WRITER)
+        )
+        g.db_session = open_writer(session_factory()) if writes else session_factory()()
     return g.db_session
 
 
@@ -34,3 +56,43 @@ def _close_session(exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def _is_locked(error: BaseException) -> bool:
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def _note_locked(sender: Flask, exception: BaseException, **extra: object) -> None:
+    if _is_locked(exception):
+        request.environ[LOCKED] = True
+
+
+class _RetryLockedPages:
+    """Run a page refused by SQLite's write lock once more, as a writer; else pass it through."""
+
+    def __init__(self, wsgi_app: Callable) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") not in READS:
+            return self.wsgi_app(environ, start_response)
+        first, started = dict(environ), []
+
+        def hold(status: str, headers: list, exc_info: object = None) -> Callable:
+            started[:] = [status, headers]
+            return lambda data: None
+
+        try:
+            result = self.wsgi_app(first, hold)
+            try:
+                body = b"".join(result)
+            finally:
+                getattr(result, "close", lambda: None)()
+        except OperationalError as error:  # propagated when the app is TESTING
+            if not _is_locked(error):
+                raise
+            first[LOCKED] = True
+        if first.get(LOCKED):
+            return self.wsgi_app({**environ, WRITER: True}, start_response)
+        start_response(*started)
+        return [body]
