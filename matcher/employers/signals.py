@@ -113,7 +113,7 @@ def start_review(
 ) -> Signal:
     """Take a received signal into review."""
     signal = _signal_for_mediator(session, mediator, signal_id, expected_version)
-    if notes.strip():
+    if notes and notes.strip():
         signal.notes = clean_text(notes, N_("The notes"), NOTES_MAX)
     _move_signal(session, mediator, signal, SignalStatus.IN_REVIEW, "start_review")
     return signal
@@ -136,7 +136,7 @@ def close_signal(
         raise ValidationError("Choose the outcome of the review.") from None
     _check_signal_transition(signal.status, SignalStatus.CLOSED)
     signal.feedback = clean_text(feedback, N_("The feedback"), NOTES_MAX)
-    if notes.strip():
+    if notes and notes.strip():
         signal.notes = clean_text(notes, N_("The notes"), NOTES_MAX)
     signal.outcome, signal.closed_at, signal.closed_by_id = outcome, utcnow(), mediator.id
     _move_signal(session, mediator, signal, SignalStatus.CLOSED, "close", reason=outcome)
@@ -282,8 +282,9 @@ def _employer_choices(session: Session, condition: ColumnElement[bool]) -> list[
     ]
 
 
-def clean_text(value: str, what: str, max_length: int) -> str:
+def clean_text(value: str | None, what: str, max_length: int) -> str:
     """Strip a text field, refusing NUL characters and more than max_length characters."""
+    value = value or ""  # a field left out of a POST reaches the service as None
     # PostgreSQL refuses NUL in text; refuse it here so nothing is half-saved.
     if "\x00" in value:
         raise ValidationError("%(what)s contains a NUL character.", what=what)

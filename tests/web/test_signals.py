@@ -246,6 +246,22 @@ def test_a_mediator_reviews_and_closes_and_the_reporter_sees_the_feedback(client
     assert "We visited the employer." in page and "Inspectorate" not in page
 
 
+def test_a_review_posted_without_the_notes_field_starts_the_review(client, session, login):
+    # A form without its optional textarea (a script, an old page) once answered 500.
+    signal = report_signal(session, None, text=TEXT)
+    session.commit()
+    login("mediator")
+
+    response = client.post(
+        f"/mediator/signals/{signal.id}/review", data={"review-version": 1}, follow_redirects=True
+    )
+
+    assert response.status_code == 200
+    assert "The review has started." in html_of(response)
+    session.refresh(signal)
+    assert (signal.status, signal.notes) == (SignalStatus.IN_REVIEW, "")
+
+
 def test_closing_without_outcome_or_feedback_explains_and_changes_nothing(client, session, login):
     mediator = login("mediator")
     signal = in_review(session, mediator)
