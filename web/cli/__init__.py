@@ -25,6 +25,7 @@ def init_db() -> None:
 # Each module adds its commands to `main` when imported.
 from web.cli import (  # noqa: E402, F401
     accounts,
+    backup,
     employers,
     esco,
     esco_search,

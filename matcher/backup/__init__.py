@@ -1,0 +1,1 @@
+"""Backups: the database and the evidence uploads in one file, and restoring them."""
