@@ -173,3 +173,21 @@ def test_restore_refuses_what_is_not_a_backup_of_the_right_kind(cli_database, tm
         assert result.exit_code == 1, result.output
         assert message in result.output
     assert every_table(cli_database) == before
+
+
+def test_restore_into_a_new_sqlite_database_needs_no_yes(cli_database, tmp_path, monkeypatch):
+    if "sqlite" not in cli_database:
+        pytest.skip("a new, empty database is a file only on SQLite")
+    assert run("demo").exit_code == 0
+    tables = every_table(cli_database)
+    target = tmp_path / "b.tar"
+    assert run("backup", "--output", str(target)).exit_code == 0
+    new_url = f"sqlite:///{tmp_path / 'elsewhere' / 'new.db'}"
+    monkeypatch.setenv("DATABASE_URL", new_url)
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "elsewhere" / "uploads"))
+
+    restored = run("restore", str(target))
+
+    assert restored.exit_code == 0, restored.output
+    assert every_table(new_url) == tables
+    assert files_under(tmp_path / "elsewhere" / "uploads") == files_under(tmp_path / "uploads")
