@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import Flask, current_app, g, got_request_exception, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.db import make_engine, make_session_factory, open_writer
+from web.extensions import login_manager
 
 EXTENSION = "fairmatch_sessions"
 # WSGI environ keys: a page refused by SQLite's lock, and its second run, which writes first.
@@ -34,7 +37,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
     bind = factory.kw.get("bind")
     if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
-        got_request_exception.connect(_note_locked, app)
+        app.register_error_handler(OperationalError, _busy)
         app.wsgi_app = _RetryLockedPages(app.wsgi_app)
 
 
@@ -62,9 +65,16 @@ def _is_locked(error: BaseException) -> bool:
     return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
 
 
-def _note_locked(sender: Flask, exception: BaseException, **extra: object) -> None:
-    if _is_locked(exception):
-        request.environ[LOCKED] = True
+def _busy(error: OperationalError) -> ResponseReturnValue:
+    """A page refused by the lock runs once more (below); a form still locked out after the busy
+    timeout (a long import holds the lock) is told to try again, not shown a crash."""
+    if not _is_locked(error):
+        raise error
+    request.environ[LOCKED] = True
+    # Who is signed in (and so their language) is read from the database: not now.
+    g._login_user = login_manager.anonymous_user()
+    message = gettext("The database is busy. Please try again in a moment.")
+    return render_template("errors/busy.html", message=message), 503, {"Retry-After": "5"}
 
 
 class _RetryLockedPages:
