@@ -118,6 +118,16 @@ window.FairmatchCombobox = function (form, input, list, options) {
     options.choose(hits[Array.prototype.indexOf.call(list.children, option)]);
   });
 
+  // Tabbing on closes the list (and drops a search still under way): left open, it would cover
+  // the fields a keyboard user moves on to. A click on an option never blurs the box (the
+  // mousedown above is cancelled), and the listbox itself never takes the focus.
+  input.addEventListener("blur", function (event) {
+    if (event.relatedTarget && list.contains(event.relatedTarget)) return;
+    clearTimeout(timer);
+    if (controller) controller.abort();
+    close();
+  });
+
   document.addEventListener("click", function (event) {
     if (!inside(event.target)) close();
   });

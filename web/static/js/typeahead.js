@@ -21,12 +21,13 @@
       params.set("limit", "8");
       return apiUrl + "?" + params.toString();
     },
+    // Plain text, not a link: an option is itself the control (Enter or a click opens the
+    // concept), and a link inside it is an interactive control nested in another (axe:
+    // nested-interactive), which screen readers announce confusingly or skip.
     label: function (hit) {
-      const link = document.createElement("a");
-      link.href = conceptHref(hit.uri);
-      link.tabIndex = -1;
-      link.textContent = hit.label;
-      return link;
+      const text = document.createElement("span");
+      text.textContent = hit.label;
+      return text;
     },
     extra: function (hit) {
       const kind = document.createElement("span");
