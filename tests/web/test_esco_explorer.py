@@ -133,7 +133,9 @@ def test_the_api_answers_suggestions_as_json(client, login, orchard):
     assert response.status_code == 200
     results = response.get_json()["results"]
     assert results[0]["uri"] == PICKER
-    assert set(results[0]) == {"uri", "kind", "label", "lang", "matched_label", "score"}
+    assert set(results[0]) == {
+        "uri", "kind", "label", "lang", "matched_label", "matched_lang", "score"
+    }  # fmt: skip
     assert results[0]["kind"] == "occupation"
 
 
@@ -203,3 +205,4 @@ def test_suggestions_are_named_in_the_readers_language(client, login, orchard):
     assert names[HARVEST] == ("fruit oogsten", "nl")
     german = client.get("/api/esco/search?q=obstpfl&lang=de").get_json()["results"]
     assert (german[0]["label"], german[0]["matched_label"]) == ("fruitplukker", "Obstpflücker")
+    assert german[0]["matched_lang"] == "de"  # so the page can mark it as German

@@ -66,6 +66,7 @@ def _hit_json(hit: SearchHit) -> dict:
         "label": hit.label,
         "lang": hit.lang,
         "matched_label": hit.matched_label,
+        "matched_lang": hit.matched_lang,
         "score": round(float(hit.score), 4),
     }
 

@@ -22,6 +22,7 @@ window.FairmatchCombobox = function (form, input, list, options) {
   let controller = null;
   let active = -1;
   let hits = [];
+  const pageLanguage = document.documentElement.lang;
 
   function close() {
     list.hidden = true;
@@ -40,11 +41,20 @@ window.FairmatchCombobox = function (form, input, list, options) {
       option.id = "suggestion-" + index;
       option.setAttribute("role", "option");
       option.setAttribute("aria-selected", "false");
-      option.append(options.label ? options.label(hit) : hit.label);
+      let label = options.label && options.label(hit);
+      if (!label) {
+        label = document.createElement("span");
+        label.textContent = hit.label;
+      }
+      // A label in another language than the page's says so, for screen readers to pronounce
+      // it right (WCAG 3.1.2): ESCO falls back to English, and a hit may match in any language.
+      if (hit.lang && hit.lang !== pageLanguage) label.lang = hit.lang;
+      option.append(label);
       if (hit.matched_label && hit.matched_label !== hit.label) {
         const matched = document.createElement("span");
         matched.className = "matched";
         matched.textContent = hit.matched_label;
+        if (hit.matched_lang && hit.matched_lang !== pageLanguage) matched.lang = hit.matched_lang;
         option.appendChild(matched);
       }
       if (options.extra) option.append(options.extra(hit));
