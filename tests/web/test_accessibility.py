@@ -505,6 +505,10 @@ def test_a_coach_builds_a_profile_with_the_keyboard_alone(site, browser):  # noq
     combobox = page.get_by_role("combobox", name="Add a skill by typing, in any language")
     tab_to(page, combobox)
     page.keyboard.type("heftrukc")
+    # How many suggestions appeared is said in a live region, for those who cannot see them.
+    status = page.locator("#suggestions-status")
+    expect(status).to_have_attribute("role", "status")
+    expect(status).to_have_text(re.compile(r"^(1 suggestion|\d+ suggestions)$"))
     # The Dutch label it was found by is marked as Dutch on this English page.
     found_as = page.get_by_role("option", name=re.compile("operate forklift")).locator(".matched")
     expect(found_as).to_have_text("heftruck besturen")
@@ -526,6 +530,7 @@ def test_a_coach_builds_a_profile_with_the_keyboard_alone(site, browser):  # noq
     page.keyboard.press("Tab")
     expect(listbox).to_be_hidden()
     expect(combobox).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#suggestions-status")).to_have_text("")
     page.keyboard.press("Shift+Tab")
     expect(combobox).to_be_focused()
     pick_suggestion(page, combobox, "ser", "welder")

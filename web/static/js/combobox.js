@@ -23,6 +23,17 @@ window.FairmatchCombobox = function (form, input, list, options) {
   let active = -1;
   let hits = [];
   const pageLanguage = document.documentElement.lang;
+  // The page's live region (macros.html typeahead_field), if any: it tells screen reader users
+  // how many suggestions appeared, which they cannot see.
+  const status = document.getElementById(list.id + "-status");
+
+  function announce(count) {
+    if (!status) return;
+    if (count < 0) status.textContent = "";
+    else if (count === 0) status.textContent = status.dataset.none;
+    else if (count === 1) status.textContent = status.dataset.one;
+    else status.textContent = status.dataset.many.replace("{count}", String(count));
+  }
 
   function close() {
     list.hidden = true;
@@ -31,6 +42,7 @@ window.FairmatchCombobox = function (form, input, list, options) {
     input.removeAttribute("aria-activedescendant");
     active = -1;
     hits = [];
+    announce(-1);
   }
 
   function render(results) {
@@ -63,6 +75,7 @@ window.FairmatchCombobox = function (form, input, list, options) {
     list.hidden = results.length === 0;
     input.setAttribute("aria-expanded", results.length ? "true" : "false");
     active = -1;
+    announce(results.length);
   }
 
   function refresh() {
