@@ -55,6 +55,9 @@ class Settings:
     # Retention: clients inactive longer than this are anonymised; closed signals lose their text.
     retention_client_days: int = 730
     retention_signal_days: int = 365
+    # How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is
+    # ignored, so a client cannot pick its own address and escape the rate limits.
+    trusted_proxies: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -82,4 +85,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_starttls=env.get("SMTP_STARTTLS", "1").lower() not in ("0", "false", "no"),
         retention_client_days=int(env.get("RETENTION_CLIENT_DAYS", "730")),
         retention_signal_days=int(env.get("RETENTION_SIGNAL_DAYS", "365")),
+        trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
     )

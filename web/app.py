@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask
 from flask_babel import get_locale
 
-from matcher.config import DEVELOPMENT_SECRET, load_settings
-from web import db, errors
+from matcher.config import load_settings
+from web import db, errors, security
 from web.extensions import babel, csrf, login_manager
 from web.i18n import LANGUAGE_NAMES, language_name, select_locale
 from web.names import name_of
@@ -34,17 +34,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.is_production,
+        TRUSTED_PROXIES=settings.trusted_proxies,
         BABEL_TRANSLATION_DIRECTORIES=str(WEB_DIR / "translations"),
         BABEL_DEFAULT_LOCALE="en",
     )
     app.config.update(overrides or {})
-    _refuse_default_secret_in_production(app)
+    security.check_secret_key(app)
 
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
+    security.init_app(app)
     _register_blueprints(app)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
@@ -54,15 +59,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         name_of=name_of,
     )
     return app
-
-
-def _refuse_default_secret_in_production(app: Flask) -> None:
-    if app.config["FAIRMATCH_ENV"] == "production" and app.config.get("SECRET_KEY") in (
-        None,
-        "",
-        DEVELOPMENT_SECRET,
-    ):
-        raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from web.cli import main
+from web.cli.common import fail
 
 
 @main.command("run")
@@ -20,7 +21,10 @@ def run(host: str, port: int) -> None:
     from web.app import create_app
     from web.db import EXTENSION
 
-    app = create_app()
+    try:
+        app = create_app()
+    except RuntimeError as exc:  # a configuration refused, e.g. a missing SECRET_KEY
+        fail(str(exc))
     # Build the search index while the server already answers, so that the first coach who
     # types in the explorer does not wait for it.
     threading.Thread(
