@@ -27,6 +27,23 @@ from matcher.audit.services import record_event
 from matcher.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 MIN_PASSWORD_LENGTH = 12
+# The passwords tried first by anyone guessing (the top of the public breach lists), lower case.
+# Most are shorter than MIN_PASSWORD_LENGTH already; they are listed because a trailing run of
+# digits or signs is stripped before the lookup ("password12345!" is "password").
+_COMMON_PASSWORD_LIST = """
+    123456 123456789 12345678 1234567890 123456789012 1234567891011 12345 1234567 111111
+    000000 123123 654321 666666 121212 112233 987654321 0987654321 qwerty qwertyuiop
+    qwerty123 qwertyuiopasdfghjkl asdfghjkl asdfgh zxcvbnm zxcvbnm123 1q2w3e4r 1q2w3e4r5t
+    1qaz2wsx 1qaz2wsx3edc qazwsx qazwsxedc password passw0rd p@ssword p@ssw0rd password!
+    passwordpassword wachtwoord welkom welcome welcomewelcome letmein letmeinnow iloveyou
+    iloveyouforever admin administrator adminadmin root toor changeme changemenow secret
+    supersecret topsecret monkey dragon football baseball soccer hockey master sunshine
+    princess shadow superman batman trustno1 starwars whatever freedom michael jennifer
+    jordan hunter ashley charlie daniel thomas computer internet login loginlogin abc123
+    abcdef abcdefgh abcdefghijkl aaaaaa aaaaaaaaaaaa test testtest test1234 testing
+    guest default fairmatch correcthorsebatterystaple
+"""
+COMMON_PASSWORDS = frozenset(_COMMON_PASSWORD_LIST.split()) | {"correct horse battery staple"}
 # A pragmatic check: one @, no spaces, a dot in the domain. Delivery is the real test.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -113,11 +130,7 @@ def create_user(
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
         raise ValidationError("%(email)r is not a valid e-mail address.", email=email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            "The password must be at least %(length)d characters long.",
-            length=MIN_PASSWORD_LENGTH,
-        )
+    check_password_policy(password, email)
     role = _parse_enum(Role, role, "role")
     required, actual = ROLE_ORGANISATION_KIND[role], OrganisationKind(organisation.kind)
     if actual != required:
@@ -146,6 +159,23 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def check_password_policy(password: str, email: str) -> None:
+    """Refuse a password that is short, holds the e-mail address or is among the most common."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            "The password must be at least %(length)d characters long.",
+            length=MIN_PASSWORD_LENGTH,
+        )
+    lowered = password.lower()
+    if normalise_email(email) and normalise_email(email) in lowered:
+        raise ValidationError("The password must not contain your e-mail address.")
+    core = lowered.strip().rstrip("0123456789!?.,@#$%^&*_-+= ")
+    if lowered in COMMON_PASSWORDS or core in COMMON_PASSWORDS:
+        raise ValidationError(
+            "This password is one of the first that attackers try. Choose a less common one."
+        )
 
 
 def authenticate(
