@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, sel
 from sqlalchemy.orm import Session
 
 from matcher.accounts.models import Organisation, OrganisationKind, Role, User
+from matcher.audit.services import record_event
 from matcher.dashboard.results import (
     ClientFigures,
     Dashboard,
@@ -66,6 +67,15 @@ def build_dashboard(
         signals=count_signals(session, period, organisation_id),
         partners=list_active_partners(session, period, organisation_id),
     )
+
+
+def record_dashboard_export(session: Session, user: User, table: str, board: Dashboard) -> None:
+    """Write a dashboard CSV download to the audit log: who took which figures, for when."""
+    # Figures leave the system in the file; the object is the partner organisation filtered
+    # on, 0 for the whole programme.
+    record_event(session, user, "export_dashboard", "dashboard", board.organisation_id or 0,
+                 details={"table": table, "start": board.period.start.isoformat(),
+                          "end": board.period.end.isoformat()})  # fmt: skip
 
 
 def last_twelve_months(today: date) -> tuple[date, date]:

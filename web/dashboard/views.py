@@ -15,6 +15,7 @@ from matcher.dashboard.services import (
     build_dashboard,
     last_twelve_months,
     list_support_organisations,
+    record_dashboard_export,
 )
 from matcher.db import utcnow
 from matcher.errors import NotFound, ValidationError
@@ -49,6 +50,9 @@ def export(name: str) -> ResponseReturnValue:
     if form.errors:
         abort(400)
     table = dashboard_tables(board).get(name) or abort(404)
+    session = get_session()
+    record_dashboard_export(session, current_user.user, name, board)
+    session.commit()
     period = f"{board.period.start.isoformat()}_{board.period.end.isoformat()}"
     return Response(
         to_csv(table),
