@@ -143,7 +143,9 @@ def demo_user(session, email: str) -> User:
 def employer_user_of(session, proposal: Proposal) -> User:
     organisation_id = proposal.vacancy.employer.organisation_id
     return session.scalars(
-        select(User).where(User.organisation_id == organisation_id, User.role == Role.EMPLOYER)
+        select(User)
+        .where(User.organisation_id == organisation_id, User.role == Role.EMPLOYER)
+        .order_by(User.id)
     ).first()
 
 
@@ -160,7 +162,9 @@ def assert_recorded(events: list[AuditEvent], actor: User, object_type: str, obj
 
 
 def proposal_in(session, status: ProposalStatus) -> Proposal:
-    return session.scalars(select(Proposal).where(Proposal.status == status)).first()
+    return session.scalars(
+        select(Proposal).where(Proposal.status == status).order_by(Proposal.id)
+    ).first()
 
 
 def test_every_look_at_a_client_is_audited(app, session, demo, audit):
@@ -220,15 +224,21 @@ def test_every_mediator_decision_is_audited(app, session, demo, audit):
     events = audit(lambda: submit(browser, page, f"{page}/approve"))
     assert_recorded(events, mediator, "proposal", proposed.id)
 
-    held = session.scalars(select(Vacancy).where(Vacancy.status == VacancyStatus.HELD)).first()
+    held = session.scalars(
+        select(Vacancy).where(Vacancy.status == VacancyStatus.HELD).order_by(Vacancy.id)
+    ).first()
     page = f"/mediator/vacancies/{held.id}"
     events = audit(lambda: submit(browser, page, page, decision="publish", note="Checked."))
     assert_recorded(events, mediator, "vacancy", held.id)
 
-    received = session.scalars(select(Signal).where(Signal.status == "received")).first()
+    received = session.scalars(
+        select(Signal).where(Signal.status == "received").order_by(Signal.id)
+    ).first()
     page = f"/mediator/signals/{received.id}"
     linked = session.scalars(
-        select(EmployerProfile.id).where(EmployerProfile.status == "approved")
+        select(EmployerProfile.id)
+        .where(EmployerProfile.status == "approved")
+        .order_by(EmployerProfile.id)
     ).first()
     for action, fields in (("review", {}), ("employer", {"employer": str(linked)}),
                            ("serious", {"reason": "Passports kept."}),
@@ -239,22 +249,25 @@ def test_every_mediator_decision_is_audited(app, session, demo, audit):
 
     # Last: suspending an employer freezes its proposals.
     submitted = session.scalars(
-        select(ChecklistSubmission).where(ChecklistSubmission.status == "submitted")
+        select(ChecklistSubmission)
+        .where(ChecklistSubmission.status == "submitted")
+        .order_by(ChecklistSubmission.id)
     ).first()
     url = f"/mediator/vetting/{submitted.id}"
     events = audit(lambda: submit(browser, url, url, decision="approved", reason="All in order."))
     assert_recorded(events, mediator, "employer", submitted.employer_id)
 
+    # The employer just approved is suspended and let back in; another meets its conditions.
+    conditional = employer_with("approved_with_conditions").id
     steps = (
-        ("approved", "suspend", "Wages unpaid."),
-        ("suspended", "lift", "Wages paid."),
-        ("approved_with_conditions", "conditions-met", "Done."),
+        (submitted.employer_id, "suspend", "Wages unpaid."),
+        (submitted.employer_id, "lift", "Wages paid."),
+        (conditional, "conditions-met", "Done."),
     )
-    for status, action, reason in steps:
-        profile = employer_with(status)
-        page = f"/mediator/employers/{profile.id}"
+    for profile_id, action, reason in steps:
+        page = f"/mediator/employers/{profile_id}"
         events = audit(lambda p=page, a=action, r=reason: submit(browser, p, f"{p}/{a}", reason=r))
-        assert_recorded(events, mediator, "employer", profile.id)
+        assert_recorded(events, mediator, "employer", profile_id)
 
 
 def test_every_employer_and_coach_decision_and_erasure_is_audited(app, session, demo, audit):
