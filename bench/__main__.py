@@ -15,6 +15,7 @@ BENCHES = (
     "bench.matching",
     "bench.learning",
     "bench.matching_speed",
+    "bench.load",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -51,3 +52,22 @@ def warm_search_index(factory: sessionmaker[Session]) -> None:
         f"in {time.perf_counter() - started:.1f} s",
         err=True,
     )
+
+
+def warm_indexes(factory: sessionmaker[Session], say: Callable[[str], object] = click.echo) -> None:
+    """Build the ESCO label index and the ranking index now (gunicorn's master, before forking).
+
+    Not fatal when the database cannot answer: each index is then built on first use.
+    """
+    from matcher.matching.index import get_index as get_ranking_index
+    from matcher.skills.search import get_index as get_label_index
+
+    for name, build in (("search", get_label_index), ("ranking", get_ranking_index)):
+        started = time.perf_counter()
+        try:
+            with factory() as session:
+                build(session)
+        except SQLAlchemyError as exc:
+            say(f"{name} index not built at start: {exc.__class__.__name__}")
+            continue
+        say(f"{name} index ready in {time.perf_counter() - started:.1f} s")
