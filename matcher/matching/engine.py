@@ -26,10 +26,12 @@ from matcher.matching import features as F
 from matcher.matching.explain import explain
 from matcher.matching.filters import (
     FILTER_CODES,
+    ClientLimits,
     EmployerFacts,
     VacancyTerms,
     check_pair,
     client_limits,
+    clients_limits,
     eligible_vacancies,
     eligible_vacancy_ids,
     employer_facts,
@@ -87,8 +89,10 @@ def rank_clients_for_vacancy(
     index = _current_index(session, {vacancy_id})
     column = index.column[vacancy_id]
     candidates = []
-    for client in matchable_clients(session, today):
-        facts = client_facts(session, client, index)
+    clients = matchable_clients(session, today)
+    limits = clients_limits(session, clients)
+    for client in clients:
+        facts = client_facts(session, client, index, limits[client.id])
         if check_pair(facts.limits, terms, employer) is not None:
             candidates.append(facts)
     skills = index.skill_scores_for([c.skills for c in candidates], column)
@@ -117,7 +121,9 @@ def rank_all(
     bar = Progress("Re-ranking clients", len(clients), progress) if progress else None
     fresh: Fresh = {}  # one fresh look at each vacancy for the whole run
     for start in range(0, len(clients), CHUNK):
-        chunk = [client_facts(session, c, index) for c in clients[start : start + CHUNK]]
+        some = clients[start : start + CHUNK]
+        limits = clients_limits(session, some)
+        chunk = [client_facts(session, c, index, limits[c.id]) for c in some]
         skills = index.skill_scores([c.skills for c in chunk])
         for facts, row in zip(chunk, skills, strict=True):
             matches = _best_matches(session, index, facts, row, allowed, top * POOL, today, fresh)
@@ -128,13 +134,18 @@ def rank_all(
         bar.finish()
 
 
-def client_facts(session: Session, client: Client, index: VacancyIndex) -> ClientFacts:
-    """A client as scoring needs them (skills still on the profile, limits, wishes)."""
+def client_facts(
+    session: Session, client: Client, index: VacancyIndex, limits: ClientLimits | None = None
+) -> ClientFacts:
+    """A client as scoring needs them (skills still on the profile, limits, wishes).
+
+    ``limits``: the client's limits when clients_limits read them for many clients at once.
+    """
     wished = [w.occupation_uri for w in client.wishes if w.occupation_uri]
     return ClientFacts(
         client_id=client.id,
         skills=frozenset(s.skill_uri for s in client.skills if s.removed_at is None),
-        limits=client_limits(session, client),
+        limits=client_limits(session, client) if limits is None else limits,
         fit=F.ClientFit(
             languages={lang.language: F.CEFR_ORDER[lang.level] for lang in client.languages},
             region=normalise_name(client.region or ""),

@@ -14,13 +14,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from matcher.employers.models import EmployerProfile
 from matcher.employers.states import MATCHABLE
-from matcher.profiles.consent import may_be_matched
+from matcher.profiles.consent import may_be_matched_many
 from matcher.profiles.models import Client, Consent, ConsentPurpose
-from matcher.profiles.safety import Exclusions, excluded_for, normalise_name, normalise_number
+from matcher.profiles.safety import (
+    Exclusions,
+    excluded_for,
+    excluded_for_many,
+    normalise_name,
+    normalise_number,
+)
 from matcher.vacancies.models import Vacancy, VacancyStatus
 
 # In the order they are checked; the web layer names each (web/matching/views.py).
@@ -108,15 +114,27 @@ def vacancy_terms(vacancy: Vacancy) -> VacancyTerms:
     )
 
 
-def client_limits(session: Session, client: Client) -> ClientLimits:
-    """The client's side of the filters; limits are read only through excluded_for."""
+def client_limits(
+    session: Session, client: Client, exclusions: Exclusions | None = None
+) -> ClientLimits:
+    """The client's side of the filters; limits are read only through excluded_for.
+
+    ``exclusions``: what excluded_for_many already read for this client (ranking many at once).
+    """
     return ClientLimits(
         client_id=client.id,
-        exclusions=excluded_for(session, client),
+        exclusions=excluded_for(session, client) if exclusions is None else exclusions,
         shifts_not_possible=frozenset(client.shifts_not_possible or ()),
         work_allowed_from=client.work_allowed_from,
         permit_ends_on=client.permit_ends_on,
     )
+
+
+def clients_limits(session: Session, clients: Iterable[Client]) -> dict[int, ClientLimits]:
+    """client_limits for many clients, their limits read in one query."""
+    clients = list(clients)
+    exclusions = excluded_for_many(session, clients)
+    return {c.id: client_limits(session, c, exclusions[c.id]) for c in clients}
 
 
 def eligible_vacancies(today: date) -> Select:
@@ -143,13 +161,19 @@ def eligible_vacancy_ids(
 
 
 def matchable_clients(session: Session, today: date) -> list[Client]:
-    """Clients who may be matched today, in id order; consent is decided by may_be_matched.
+    """Clients who may be matched today, in id order; consent is decided in profiles/consent.py.
 
-    The SQL only narrows the candidates to clients with an unwithdrawn matching consent; each is
-    then confirmed one by one, so the consent rule lives in one place (profiles/consent.py).
+    The SQL only narrows the candidates to clients with an unwithdrawn matching consent; they are
+    then confirmed by may_be_matched_many, so the consent rule lives in one place.
     """
     candidates = session.scalars(
         select(Client)
+        # What ranking reads of each client, loaded for all of them at once (no query per client).
+        .options(
+            selectinload(Client.skills),
+            selectinload(Client.languages),
+            selectinload(Client.wishes),
+        )
         .where(
             Client.erased_at.is_(None),
             Client.id.in_(
@@ -160,7 +184,8 @@ def matchable_clients(session: Session, today: date) -> list[Client]:
         )
         .order_by(Client.id)
     ).all()
-    return [c for c in candidates if may_be_matched(session, c, today)]
+    allowed = may_be_matched_many(session, candidates, today)
+    return [c for c in candidates if c.id in allowed]
 
 
 def excluded_employer_ids(limits: ClientLimits, employers: Iterable[EmployerFacts]) -> set[int]:
