@@ -115,8 +115,13 @@ def list_queue(
     if not set(statuses) <= OPEN_STATUSES:
         raise NotFound("The queue holds only open proposals.")
     rank = case({s.value: i for i, s in enumerate(QUEUE_ORDER)}, value=Proposal.status)
+    # Only the columns listed: whole proposals would also read every explanation and feature
+    # set (JSON), which made the queue the slowest list under load.
+    columns = (Proposal.id, Proposal.status, Proposal.score, Proposal.model_version)
     rows = session.execute(
-        select(Proposal, Client.code, Vacancy.title, EmployerProfile.legal_name)
+        select(
+            *columns, Proposal.created_at, Client.code, Vacancy.title, EmployerProfile.legal_name
+        )
         .join(Client, Client.id == Proposal.client_id)
         .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
         .join(EmployerProfile, EmployerProfile.id == Vacancy.employer_id)
@@ -126,17 +131,17 @@ def list_queue(
     now = now or utcnow()
     return [
         QueueItem(
-            proposal_id=p.id,
-            status=p.status,
+            proposal_id=proposal_id,
+            status=status,
             client_code=code,
             vacancy_title=title,
             employer_name=employer,
-            score=p.score,
-            model_version=p.model_version,
-            created_at=p.created_at,
-            days_waiting=max((now - p.created_at).days, 0),
+            score=score,
+            model_version=model_version,
+            created_at=created_at,
+            days_waiting=max((now - created_at).days, 0),
         )
-        for p, code, title, employer in rows
+        for proposal_id, status, score, model_version, created_at, code, title, employer in rows
     ]
 
 
