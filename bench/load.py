@@ -5,6 +5,8 @@ created when missing and reused: ``fairmatch init-db``, ``fairmatch esco import`
 ``fairmatch demo`` do nothing when the schema, the ESCO data and the demo are current, and the
 bench's own data (bench/load_data.py: 300 more clients with skills, 100 vacancies, a few hundred
 proposals, signals, employers waiting for vetting, all made through the services) is added once.
+Its vacancies close 60 to 120 days after they were made: drop the database to start afresh
+(``DROP DATABASE fairmatch_bench_load``); the first run takes a few minutes.
 
 gunicorn serves ``web.app:create_app()`` with 2 sync workers, FAIRMATCH_ENV=production and a
 generated SECRET_KEY on 127.0.0.1 and a free port. Simulated users, threads of this process
