@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.db import make_engine
 from matcher.migrate import upgrade_database
+from tests import hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 
 
 def _is_postgres(url: str) -> bool:
