@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter
 
 from matcher.config import load_settings
 from web import db, errors, security
@@ -15,11 +16,21 @@ from web.i18n import LANGUAGE_NAMES, language_name, select_locale
 from web.names import name_of
 
 WEB_DIR = Path(__file__).resolve().parent
+# Ids are INTEGER columns: a bigger number in a URL is an unknown page, not a database overflow.
+LARGEST_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` up to the largest id a column holds; beyond it the URL matches nothing (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the web app from the environment's settings, then the overrides (tests)."""
     app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.url_map.converters["int"] = IdConverter
     settings = load_settings()
     app.config.update(
         DATABASE_URL=settings.database_url,
