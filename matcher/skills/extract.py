@@ -54,9 +54,10 @@ class SkillExtractor:
         concepts = index.concepts
         self.skills = np.unique(self.row_concept)
         self._descriptions = None
-        if lang in ("en", None):
+        docs = [concepts[c].description for c in self.skills] if lang in ("en", None) else []
+        # An import without descriptions leaves no words to fit: scikit-learn would raise.
+        if any(analyzer(doc) for doc in docs):
             self._desc = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
-            docs = [concepts[c].description for c in self.skills]
             self._descriptions = self._desc.fit_transform(docs).T.tocsr()
         counts = np.array([concepts[c].essential_count for c in self.skills], dtype=np.float32)
         self._prior = np.log1p(counts) / max(np.log1p(counts.max()), 1.0)
