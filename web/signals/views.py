@@ -164,7 +164,11 @@ def create_link() -> ResponseReturnValue:
     session = get_session()
     try:
         _, token = create_signal_link(
-            session, current_user.user, form.label.data, form.valid_days.data
+            # A POST without the field gives None (was a 500): the label is optional.
+            session,
+            current_user.user,
+            form.label.data or "",
+            form.valid_days.data,
         )
     except ValidationError as error:
         flash(error_message(error), "error")
