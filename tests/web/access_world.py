@@ -39,6 +39,7 @@ from matcher.profiles.models import (
     LimitKind,
     SafetyLimit,
 )
+from matcher.skills.search import clear_index_cache
 from matcher.vacancies.models import Vacancy, VacancyStatus
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.matcher.employers.builders import employer_in
@@ -52,6 +53,7 @@ from tests.matcher.skills.esco_sample import (
     add_concepts,
 )
 from tests.matcher.vacancies.builders import make_proposal, make_vacancy
+from tests.web.conftest import make_test_app
 
 ROLES = ("coach", "employer", "mediator", "admin")
 
@@ -195,6 +197,20 @@ def world_database(engine: Engine, upload_dir: Path) -> Iterator[tuple[Connectio
             yield connection, world
         finally:
             outer.rollback()
+
+
+@contextmanager
+def world_app(engine: Engine, upload_dir: Path) -> Iterator[tuple[Flask, Connection, World, dict]]:
+    """The world, an app on it and each role's session cookie, for one test module."""
+    clear_index_cache()
+    with world_database(engine, upload_dir) as (connection, world):
+        factory = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        # A crash answers 500 like in production (and is logged), so it shows as a wrong answer.
+        app = make_test_app(factory, UPLOAD_DIR=str(upload_dir), PROPAGATE_EXCEPTIONS=False)
+        yield app, connection, world, session_cookies(app, world)
+    clear_index_cache()
 
 
 @contextmanager

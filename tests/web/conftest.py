@@ -16,7 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
 from matcher.accounts.models import User
-from tests.factories import PASSWORD, make_user
+from matcher.db import make_engine
+from matcher.demo import seed_demo
+from matcher.skills.search import clear_index_cache
+from tests.factories import PASSWORD, make_user, password_hash
+from tests.matcher.demo_concepts import add_demo_concepts
 from web.app import create_app
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
@@ -79,6 +83,26 @@ def login(client: FlaskClient, session: Session) -> Callable[..., User]:
         return user
 
     return sign_in
+
+
+@contextmanager
+def demo_database(
+    database_url: str, uploads: Path, *concepts: Callable[[Session], object]
+) -> Iterator[Session]:
+    """The demo seeded through its services into a committed database (after the ESCO rows it
+    needs and any `concepts`); what the caller adds to the session is committed on leaving."""
+    clear_index_cache()
+    engine = make_engine(database_url)
+    try:
+        with pytest.MonkeyPatch.context() as patch, Session(engine) as session:
+            patch.setattr("matcher.accounts.services.hash_password", password_hash)
+            for add in (add_demo_concepts, *concepts):
+                add(session)
+            seed_demo(session, uploads)
+            yield session
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -22,20 +22,16 @@ import pytest
 from flask import Flask, url_for
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import sessionmaker
 from werkzeug.test import TestResponse
 
-from matcher.skills.search import clear_index_cache
 from tests.matcher.skills.esco_sample import FORKLIFT_OPERATOR
 from tests.web.access_world import (
     World,
     client_as,
     fingerprint,
     rolled_back,
-    session_cookies,
-    world_database,
+    world_app,
 )
-from tests.web.conftest import make_test_app
 from web.app import create_app
 
 VISITORS = ("anonymous", "coach", "employer", "mediator", "admin")
@@ -265,16 +261,8 @@ class Matrix:
 
 @pytest.fixture(scope="module")
 def matrix(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
-    upload_dir = tmp_path_factory.mktemp("matrix-uploads")
-    clear_index_cache()
-    with world_database(engine, upload_dir) as (connection, world):
-        factory = sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        # A crash answers 500 like in production (and is logged), so it shows as a wrong cell.
-        app = make_test_app(factory, UPLOAD_DIR=str(upload_dir), PROPAGATE_EXCEPTIONS=False)
-        yield Matrix(app, connection, world, session_cookies(app, world))
-    clear_index_cache()
+    with world_app(engine, tmp_path_factory.mktemp("matrix-uploads")) as parts:
+        yield Matrix(*parts)
 
 
 @pytest.fixture

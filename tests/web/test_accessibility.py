@@ -16,8 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.accounts.models import User
-from matcher.db import make_engine
-from matcher.demo import DEMO_PASSWORD, seed_demo
+from matcher.demo import DEMO_PASSWORD
 from matcher.employers.links import create_signal_link
 from matcher.employers.models import (
     ChecklistSubmission,
@@ -30,10 +29,9 @@ from matcher.employers.states import VettingStatus
 from matcher.matching.models import Placement, Proposal, ProposalStatus
 from matcher.skills.search import clear_index_cache
 from matcher.vacancies.models import Vacancy, VacancyStatus
-from tests.factories import PASSWORD, password_hash
-from tests.matcher.demo_concepts import add_demo_concepts
+from tests.factories import PASSWORD
 from tests.matcher.skills.esco_sample import OPERATE_FORKLIFT, WELDER, add_concepts
-from tests.web.conftest import serve_app
+from tests.web.conftest import demo_database, serve_app
 from tests.web.test_browser_clients import FORMER_EMPLOYER, site  # noqa: F401  (fixture)
 from web.app import create_app
 
@@ -266,22 +264,12 @@ def _demo_ids(session: Session) -> dict[str, object]:
 
 
 @pytest.fixture
-def demo_site(fresh_database_url: str, tmp_path, monkeypatch) -> Iterator[Site]:
+def demo_site(fresh_database_url: str, tmp_path) -> Iterator[Site]:
     """The demo data (with the ESCO sample for Dutch labels) behind a live server."""
-    monkeypatch.setattr("matcher.accounts.services.hash_password", password_hash)
-    clear_index_cache()
-    engine = make_engine(fresh_database_url)
-    try:
-        with Session(engine) as session:
-            add_demo_concepts(session)
-            add_concepts(session)
-            seed_demo(session, tmp_path / "uploads")
-            coach = session.scalar(select(User).where(User.email == "coach@demo.test"))
-            _, token = create_signal_link(session, coach, "Accessibility check")
-            ids = {**_demo_ids(session), "token": token}
-            session.commit()
-    finally:
-        engine.dispose()
+    with demo_database(fresh_database_url, tmp_path / "uploads", add_concepts) as session:
+        coach = session.scalar(select(User).where(User.email == "coach@demo.test"))
+        _, token = create_signal_link(session, coach, "Accessibility check")
+        ids = {**_demo_ids(session), "token": token}
     with serve_app(fresh_database_url) as url:
         yield Site(url, ids)
     clear_index_cache()

@@ -11,17 +11,13 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from matcher.accounts.models import Role, User
-from matcher.db import make_engine
-from matcher.demo import DEMO_PASSWORD, seed_demo
+from matcher.demo import DEMO_PASSWORD
 from matcher.employers.links import create_signal_link
 from matcher.matching.models import Proposal, ProposalStatus
 from matcher.skills.search import clear_index_cache
-from tests.factories import password_hash
-from tests.matcher.demo_concepts import add_demo_concepts
-from tests.web.conftest import serve_app
+from tests.web.conftest import demo_database, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -35,31 +31,23 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 @pytest.fixture
-def demo(fresh_database_url: str, tmp_path, monkeypatch) -> Iterator[dict]:
-    monkeypatch.setattr("matcher.accounts.services.hash_password", password_hash)
-    clear_index_cache()
-    engine = make_engine(fresh_database_url)
-    try:
-        with Session(engine) as session:
-            add_demo_concepts(session)
-            seed_demo(session, tmp_path / "uploads")
-            coach = session.scalars(select(User).where(User.email == "coach@demo.test")).one()
-            token = create_signal_link(session, coach, "browser test")[1]
-            session.commit()
-            proposal = session.scalars(
-                select(Proposal).where(Proposal.status == ProposalStatus.APPROVED)
-            ).first()
-            employer = session.scalars(
-                select(User).where(
-                    User.role == Role.EMPLOYER,
-                    User.organisation_id == proposal.vacancy.employer.organisation_id,
-                )
-            ).first()
-            ids = {"client": proposal.client_id, "proposal": proposal.id,
-                   "vacancy": proposal.vacancy_id, "token": token,
-                   "employer": employer.email}  # fmt: skip
-    finally:
-        engine.dispose()
+def demo(fresh_database_url: str, tmp_path) -> Iterator[dict]:
+    with demo_database(fresh_database_url, tmp_path / "uploads") as session:
+        coach = session.scalars(select(User).where(User.email == "coach@demo.test")).one()
+        token = create_signal_link(session, coach, "browser test")[1]
+        session.flush()
+        proposal = session.scalars(
+            select(Proposal).where(Proposal.status == ProposalStatus.APPROVED)
+        ).first()
+        employer = session.scalars(
+            select(User).where(
+                User.role == Role.EMPLOYER,
+                User.organisation_id == proposal.vacancy.employer.organisation_id,
+            )
+        ).first()
+        ids = {"client": proposal.client_id, "proposal": proposal.id,
+               "vacancy": proposal.vacancy_id, "token": token,
+               "employer": employer.email}  # fmt: skip
     yield {"url": fresh_database_url, **ids}
     clear_index_cache()
 

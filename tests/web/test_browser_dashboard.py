@@ -14,32 +14,22 @@ from sqlalchemy.orm import Session
 
 from matcher.dashboard.services import last_twelve_months
 from matcher.db import make_engine, utcnow
-from matcher.demo import DEMO_PASSWORD, seed_demo
+from matcher.demo import DEMO_PASSWORD
 from matcher.employers.models import EmployerProfile, Signal
 from matcher.employers.states import VettingStatus
 from matcher.matching.models import Placement, PlacementStage, Proposal, ProposalStatus
 from matcher.profiles.models import Client
 from matcher.skills.search import clear_index_cache
-from tests.factories import password_hash
-from tests.matcher.demo_concepts import add_demo_concepts
-from tests.web.conftest import serve_app
+from tests.web.conftest import demo_database, serve_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_url(fresh_database_url: str, tmp_path, monkeypatch) -> Iterator[str]:
-    monkeypatch.setattr("matcher.accounts.services.hash_password", password_hash)
+def demo_url(fresh_database_url: str, tmp_path) -> Iterator[str]:
+    with demo_database(fresh_database_url, tmp_path / "uploads"):
+        pass
     clear_index_cache()
-    engine = make_engine(fresh_database_url)
-    try:
-        with Session(engine) as session:
-            add_demo_concepts(session)
-            seed_demo(session, tmp_path / "uploads")
-            session.commit()
-    finally:
-        engine.dispose()
-        clear_index_cache()
     yield fresh_database_url
 
 

@@ -17,9 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import sessionmaker
 
-from matcher.skills.search import clear_index_cache
 from tests.matcher.skills.esco_sample import FORKLIFT_OPERATOR, WELD_METAL
 from tests.web.access_world import (
     Side,
@@ -27,10 +25,8 @@ from tests.web.access_world import (
     client_as,
     fingerprint,
     rolled_back,
-    session_cookies,
-    world_database,
+    world_app,
 )
-from tests.web.conftest import make_test_app
 
 Data = Callable[[Side], dict[str, Any]]
 
@@ -175,15 +171,8 @@ class Setup:
 
 @pytest.fixture(scope="module")
 def setup(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
-    upload_dir = tmp_path_factory.mktemp("object-uploads")
-    clear_index_cache()
-    with world_database(engine, upload_dir) as (connection, world):
-        factory = sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        app = make_test_app(factory, UPLOAD_DIR=str(upload_dir), PROPAGATE_EXCEPTIONS=False)
-        yield Setup(app, connection, world, session_cookies(app, world))
-    clear_index_cache()
+    with world_app(engine, tmp_path_factory.mktemp("object-uploads")) as parts:
+        yield Setup(*parts)
 
 
 @pytest.fixture
