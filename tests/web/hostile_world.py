@@ -7,7 +7,6 @@ fields a browser would send (its valid baseline) before hypothesis breaks them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -226,16 +225,6 @@ def snapshot(connection: Connection, skip: frozenset[str] = SIDE_EFFECT_TABLES) 
 
 def changed_tables(before: dict, after: dict) -> list[str]:
     return [name for name in before if before[name] != after.get(name)]
-
-
-@contextmanager
-def rolled_back(connection: Connection) -> Iterator[None]:
-    """Whatever a request commits inside is undone after, so every example meets the same world."""
-    savepoint = connection.begin_nested()
-    try:
-        yield
-    finally:
-        savepoint.rollback()
 
 
 @dataclass(repr=False)  # hypothesis prints its arguments: the forms would be 100s of kB

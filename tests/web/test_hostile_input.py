@@ -17,13 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from tests.web.access_world import rolled_back
 from tests.web.hostile_world import (
     WORLD_FIXTURE,
     Control,
     HarvestedForm,
     World,
     changed_tables,
-    rolled_back,
     snapshot,
 )
 
