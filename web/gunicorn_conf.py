@@ -14,6 +14,9 @@ import gc
 from typing import Any
 
 preload_app = True
+# After an ESCO import each worker rebuilds the stale index on its next search, in the worker
+# itself; on a busy machine that outlasts the default 30 s and the worker would be killed mid-way.
+timeout = 120
 
 
 def when_ready(server: Any) -> None:
