@@ -18,6 +18,7 @@ from matcher.audit.models import AuditEvent
 from matcher.audit.services import record_event
 from matcher.db import first_writer_wins, utcnow
 from matcher.errors import N_, Forbidden, InvalidTransition, ValidationError
+from matcher.pagination import Page, fetch_page
 from matcher.profiles.access import change_client, client_for, view_client
 from matcher.profiles.models import (
     Cefr,
@@ -156,7 +157,9 @@ class ClientSummary:
     last_activity_at: datetime
 
 
-def list_clients(session: Session, user: User) -> list[ClientSummary]:
+def list_clients(
+    session: Session, user: User, *, page: int | None = None, per_page: int | None = None
+) -> Page[ClientSummary]:
     """The clients a user may see: a coach their organisation's, a mediator everyone's codes."""
     if user.role not in (Role.COACH, Role.MEDIATOR):
         raise Forbidden("Only job coaches and mediators see clients.")
@@ -165,20 +168,29 @@ def list_clients(session: Session, user: User) -> list[ClientSummary]:
         .where(ClientSkill.client_id == Client.id, ClientSkill.removed_at.is_(None))
         .scalar_subquery()
     )
+    coach = user.role == Role.COACH
+    # Only the columns shown: a whole client also reads every free-text field of the record.
     query = (
-        select(Client, Organisation.name, skills, matching_consent_in_force())
+        select(
+            Client.id, Client.code, Organisation.name, Client.first_name, Client.region, skills,
+            matching_consent_in_force(), Client.last_activity_at,
+        )
         .join(Organisation, Organisation.id == Client.organisation_id)
         .where(Client.erased_at.is_(None))
         .order_by(Client.last_activity_at.desc(), Client.id.desc())
-    )
-    coach = user.role == Role.COACH
+    )  # fmt: skip
     if coach:
         query = query.where(Client.organisation_id == user.organisation_id)
-    return [
-        ClientSummary(c.id, c.code, organisation, c.first_name if coach else None,
-                      c.region if coach else "", count, bool(consent), c.last_activity_at)
-        for c, organisation, count, consent in session.execute(query)
-    ]  # fmt: skip
+
+    def summary(row: Any) -> ClientSummary:
+        id_, code, organisation, first_name, region, count, consent, last_activity_at = row
+        if not coach:  # a mediator sees only the code and the organisation
+            first_name, region = None, ""
+        return ClientSummary(
+            id_, code, organisation, first_name, region, count, bool(consent), last_activity_at
+        )
+
+    return fetch_page(session, query, page, per_page).map(summary)
 
 
 def matching_consent_in_force(today: date | None = None) -> Exists:

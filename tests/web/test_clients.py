@@ -291,3 +291,47 @@ def test_the_pages_open_for_a_dutch_coach(client, session, login):
         response = client.get(url)
         assert response.status_code == 200, url
         assert '<html lang="nl">' in response.get_data(as_text=True)
+
+
+def _listed(html: str, clients: list[Client]) -> set[int]:
+    return {c.id for c in clients if f'href="/coach/clients/{c.id}"' in html}
+
+
+def test_a_long_client_list_comes_a_page_at_a_time(app, client, session, coach):
+    app.config["PAGE_SIZE"] = 3
+    made = [_client(session, coach) for _ in range(5)]
+
+    first = client.get("/coach/clients").get_data(as_text=True)
+    last = client.get("/coach/clients?page=2").get_data(as_text=True)
+
+    assert len(_listed(first, made)) == 3 and "Showing 1–3 of 5" in first
+    assert '<nav class="pager" aria-label="Pages of the client list">' in first
+    assert 'href="/coach/clients?page=2"' in first and "?page=0" not in first
+    assert _listed(last, made) == {c.id for c in made} - _listed(first, made)
+    assert 'href="/coach/clients?page=1"' in last and "?page=3" not in last
+
+
+@pytest.mark.parametrize("asked, shown", [
+    ("abc", 1), ("0", 1), ("-2", 1), ("1.5", 1), ("99999999999999999999999", 2), ("2", 2),
+])  # fmt: skip
+def test_a_page_that_does_not_exist_shows_the_first_or_the_last(
+    app, client, session, coach, asked, shown
+):
+    app.config["PAGE_SIZE"] = 3
+    [_client(session, coach) for _ in range(5)]
+
+    response = client.get(f"/coach/clients?page={asked}")
+
+    assert response.status_code == 200
+    assert f"Page {shown} of 2" in response.get_data(as_text=True)
+
+
+def test_a_mediator_pages_through_every_organisations_clients(app, client, session, login):
+    app.config["PAGE_SIZE"] = 2
+    made = [_client(session, make_user(session, role="coach")) for _ in range(3)]
+    login("mediator")
+
+    pages = [client.get(f"/coach/clients?page={n}").get_data(as_text=True) for n in (1, 2)]
+
+    assert [len(_listed(html, made)) for html in pages] == [2, 1]
+    assert "Showing 3–3 of 3" in pages[1]

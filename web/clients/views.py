@@ -38,6 +38,7 @@ from web.clients.forms import (
 )
 from web.db import get_session
 from web.names import CEFR_NAMES, CONSENT_PURPOSE_NAMES, SHIFT_NAMES, error_message
+from web.pagination import page_args
 
 bp = Blueprint("clients", __name__, template_folder="templates", url_prefix="/coach/clients")
 
@@ -47,7 +48,7 @@ SEARCH_RESULTS = 15
 @bp.get("")
 @roles_required(Role.COACH, Role.MEDIATOR)
 def index() -> ResponseReturnValue:
-    rows = list_clients(get_session(), current_user.user)
+    rows = list_clients(get_session(), current_user.user, **page_args())
     return render_template("clients/list.html", rows=rows)
 
 
