@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from matcher.errors import Forbidden, NotFound
 from matcher.matching.models import OPEN_STATUSES, Proposal, ProposalStatus
 from matcher.matching.proposals import has_share_consent, pair_refusal
 from matcher.matching.results import Explanation
+from matcher.pagination import Page, fetch_page
 from matcher.profiles.access import view_client
 from matcher.profiles.consent import may_be_matched
 from matcher.profiles.models import Cefr, Client
@@ -108,7 +110,9 @@ def list_queue(
     *,
     status: ProposalStatus | str | None = None,
     now: datetime | None = None,
-) -> list[QueueItem]:
+    page: int | None = None,
+    per_page: int | None = None,
+) -> Page[QueueItem]:
     """List the open proposals (or those of one open status), in the queue's order."""
     _check_mediator(mediator)
     statuses = [ProposalStatus(status)] if status else list(QUEUE_ORDER)
@@ -118,7 +122,7 @@ def list_queue(
     # Only the columns listed: whole proposals would also read every explanation and feature
     # set (JSON), which made the queue the slowest list under load.
     columns = (Proposal.id, Proposal.status, Proposal.score, Proposal.model_version)
-    rows = session.execute(
+    query = (
         select(
             *columns, Proposal.created_at, Client.code, Vacancy.title, EmployerProfile.legal_name
         )
@@ -127,10 +131,12 @@ def list_queue(
         .join(EmployerProfile, EmployerProfile.id == Vacancy.employer_id)
         .where(Proposal.status.in_(statuses), Client.erased_at.is_(None))
         .order_by(rank, Proposal.score.desc(), Proposal.id)
-    ).all()
+    )
     now = now or utcnow()
-    return [
-        QueueItem(
+
+    def item(row: Any) -> QueueItem:
+        proposal_id, status, score, model_version, created_at, code, title, employer = row
+        return QueueItem(
             proposal_id=proposal_id,
             status=status,
             client_code=code,
@@ -141,8 +147,8 @@ def list_queue(
             created_at=created_at,
             days_waiting=max((now - created_at).days, 0),
         )
-        for proposal_id, status, score, model_version, created_at, code, title, employer in rows
-    ]
+
+    return fetch_page(session, query, page, per_page).map(item)
 
 
 def get_proposal_for_review(

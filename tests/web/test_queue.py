@@ -352,3 +352,30 @@ def test_recording_the_consent_introduces_the_waiting_match(
     assert fresh(session, proposal).status == P.APPROVED
     _, html = page(client, "/coach/consent-needed")
     assert person.code not in html
+
+
+def test_a_long_queue_comes_a_page_at_a_time_in_the_queues_order(
+    app, client, session, login, person, employer, proposal
+):
+    app.config["PAGE_SIZE"] = 2
+    others = [
+        make_proposal(session, person, make_vacancy(session, employer, title=f"Job {n}"),
+                      score=0.5 - n / 10)
+        for n in range(2)
+    ]  # fmt: skip
+    session.commit()
+    login("mediator")
+    shown = [proposal, *others]  # best score first
+
+    first = page(client, "/mediator/queue?status=proposed")[1]
+    second = page(client, "/mediator/queue?status=proposed&page=2")[1]
+
+    def listed(html):
+        return [p for p in shown if f'/mediator/proposals/{p.id}"' in html]
+
+    assert listed(first) == shown[:2] and listed(second) == shown[2:]
+    assert '<nav class="pager" aria-label="Pages of the review queue">' in first
+    assert "3 open proposals" in first and "Showing 1–2 of 3" in first
+    # The filter is kept from page to page.
+    assert 'href="/mediator/queue?status=proposed&amp;page=2"' in first
+    assert 'href="/mediator/queue?status=proposed&amp;page=1"' in second

@@ -30,6 +30,7 @@ from matcher.profiles.models import Shift
 from web.access import roles_required
 from web.db import get_session
 from web.names import FILTER_NAMES, FIT_NAMES, error_message
+from web.pagination import page_args
 from web.queue.forms import (
     ACTION_NAMES,
     FROZEN_REASON_NAMES,
@@ -67,7 +68,7 @@ def index() -> ResponseReturnValue:
     form = QueueFilterForm(request.args)
     valid = form.validate()
     status = form.status.data if valid else None
-    items = list_queue(get_session(), current_user.user, status=status or None)
+    items = list_queue(get_session(), current_user.user, status=status or None, **page_args())
     return render_template("queue/index.html", form=form, items=items), 200 if valid else 400
 
 
