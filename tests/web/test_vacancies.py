@@ -356,3 +356,23 @@ def test_a_dutch_mediator_sees_the_review_page(client, login, session, profile):
     assert client.get("/mediator/vacancies").status_code == 200
     page = text_of(client.get(f"/mediator/vacancies/{vacancy.id}"))
     assert '<html lang="nl"' in page and "Depot Noord BV" in page
+
+
+def test_many_vacancies_come_a_page_at_a_time_running_ones_first(
+    app, client, session, employer, profile
+):
+    app.config["PAGE_SIZE"] = 2
+    for n in range(2):
+        make_vacancy(session, profile, title=f"Job {n}")
+    # The newest, but closed: it comes after the running ones.
+    closed = make_vacancy(session, profile, title="Old job", status="closed")
+    session.commit()
+
+    first = text_of(client.get("/employer/vacancies"))
+    last = text_of(client.get("/employer/vacancies?page=2"))
+
+    assert "Job 0" in first and "Job 1" in first and "Old job" not in first
+    assert "3 vacancies" in first and 'href="/employer/vacancies?page=2"' in first
+    assert '<nav class="pager" aria-label="Pages of your vacancies">' in first
+    assert "Old job" in last and "Job 0" not in last
+    assert f'href="/employer/vacancies/{closed.id}"' in last

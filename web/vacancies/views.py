@@ -40,6 +40,7 @@ from matcher.vacancies.skills import (
 from web.access import roles_required
 from web.db import get_session
 from web.names import SHIFT_NAMES, SUPPORT_NAMES, error_message
+from web.pagination import page_args
 from web.vacancies.forms import (
     ESSENTIAL,
     OPTIONAL,
@@ -80,7 +81,7 @@ def finding_text(finding: dict[str, Any]) -> str:
 @roles_required(Role.EMPLOYER)
 def index() -> ResponseReturnValue:
     session, user = get_session(), current_user.user
-    vacancies = list_own_vacancies(session, user)
+    vacancies = list_own_vacancies(session, user, **page_args())
     refusal = _posting_refusal()
     return render_template("vacancies/index.html", vacancies=vacancies, refusal=refusal)
 
