@@ -35,6 +35,7 @@ from matcher.matching.filters import (
     eligible_vacancies,
     eligible_vacancy_ids,
     employer_facts,
+    matchable_client_rows,
     matchable_clients,
     vacancy_terms,
 )
@@ -89,7 +90,7 @@ def rank_clients_for_vacancy(
     index = _current_index(session, {vacancy_id})
     column = index.column[vacancy_id]
     candidates = []
-    clients = matchable_clients(session, today)
+    clients = matchable_client_rows(session, today)
     limits = clients_limits(session, clients)
     for client in clients:
         facts = client_facts(session, client, index, limits[client.id])

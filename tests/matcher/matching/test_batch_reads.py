@@ -7,13 +7,21 @@ clients, seconds per page); the batch reads must decide exactly what the one-cli
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event
 
 from matcher.db import utcnow
-from matcher.matching.filters import client_limits, clients_limits, matchable_clients
+from matcher.matching.engine import client_facts
+from matcher.matching.filters import (
+    client_limits,
+    clients_limits,
+    matchable_client_rows,
+    matchable_clients,
+)
 from matcher.profiles.consent import give_consent, may_be_matched, withdraw_consent
+from matcher.profiles.models import Cefr, ClientLanguage, ClientWish
 from matcher.profiles.safety import (
     add_area_limit,
     add_employer_limit,
@@ -21,7 +29,11 @@ from matcher.profiles.safety import (
     excluded_for,
 )
 from tests.factories import make_user
-from tests.matcher.profiles.builders import make_client, make_employer_profile
+from tests.matcher.profiles.builders import (
+    make_client,
+    make_client_skill,
+    make_employer_profile,
+)
 
 TODAY = utcnow().date()
 
@@ -80,7 +92,38 @@ def test_limits_read_together_are_the_limits_read_one_by_one(session, clients):
     assert all((limited.employer_ids, limited.firm_names, limited.sectors, limited.areas))
 
 
-def test_the_queries_do_not_grow_with_the_number_of_clients(session, engine, coach, clients):
+def test_client_rows_give_ranking_the_same_facts_as_whole_clients(session, coach, clients):
+    for name in ("given", "limited"):
+        client = clients[name]
+        client.region, client.hours_per_week, client.shifts_not_possible = "Ede", 24, ["night"]
+        client.permit_ends_on = TODAY + timedelta(days=90)
+        client.languages.append(ClientLanguage(language="nl", level=Cefr.B1))
+        client.wishes.append(ClientWish(occupation_uri="urn:occupation:cook"))
+        client.wishes.append(ClientWish(sector="Hotels"))
+        make_client_skill(session, client, f"urn:skill:{name}")
+        make_client_skill(
+            session, client, "urn:skill:gone", removed_at=utcnow(), removed_by_id=coach.id
+        )
+    session.flush()
+    index = SimpleNamespace(isco_groups={"urn:occupation:cook": "512"})
+
+    rows = matchable_client_rows(session, TODAY)
+    wholes = matchable_clients(session, TODAY)
+
+    assert [r.id for r in rows] == [c.id for c in wholes]
+    row_limits, whole_limits = clients_limits(session, rows), clients_limits(session, wholes)
+    facts = [client_facts(session, r, index, row_limits[r.id]) for r in rows]
+    expected = [client_facts(session, c, index, whole_limits[c.id]) for c in wholes]
+    assert facts == expected
+    limited = facts[[r.id for r in rows].index(clients["limited"].id)]
+    # Not empty comparisons: skills (the removed one left out), languages, wishes, limits.
+    assert limited.skills == {"urn:skill:limited"} and limited.fit.languages
+    assert limited.fit.wished_groups == {"512"} and limited.fit.wished_sectors
+    assert limited.limits.exclusions.areas and limited.limits.shifts_not_possible
+
+
+@pytest.mark.parametrize("read", [matchable_clients, matchable_client_rows])
+def test_the_queries_do_not_grow_with_the_number_of_clients(session, engine, coach, clients, read):
     def count_queries() -> int:
         statements = []
 
@@ -89,15 +132,17 @@ def test_the_queries_do_not_grow_with_the_number_of_clients(session, engine, coa
 
         event.listen(engine, "before_cursor_execute", listen)
         try:
-            clients_limits(session, matchable_clients(session, TODAY))
+            clients_limits(session, read(session, TODAY))
         finally:
             event.remove(engine, "before_cursor_execute", listen)
         return len(statements)
 
     session.expire_all()
     before = count_queries()
-    for _ in range(10):
-        give_consent(session, coach, make_client(session, coach=coach).id, "matching")
+    for n in range(10):
+        client = make_client(session, coach=coach)
+        make_client_skill(session, client, f"urn:skill:{n}")
+        give_consent(session, coach, client.id, "matching")
     session.flush()
     session.expire_all()
     assert count_queries() == before
