@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, case, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from matcher.accounts.models import Organisation, Role, User
 from matcher.audit.services import record_event
@@ -196,6 +196,7 @@ def list_signals_for_triage(session: Session, mediator: User) -> list[Signal]:
     return list(
         session.scalars(
             select(Signal)
+            .options(selectinload(Signal.employer))  # the list names each one's employer
             .where(Signal.status != SignalStatus.CLOSED)
             .order_by(received_first, Signal.created_at, Signal.id)
         )
@@ -209,6 +210,7 @@ def list_closed_signals(session: Session, mediator: User, limit: int = 50) -> li
     return list(
         session.scalars(
             select(Signal)
+            .options(selectinload(Signal.employer))
             .where(Signal.status == SignalStatus.CLOSED)
             .order_by(Signal.closed_at.desc(), Signal.id.desc())
             .limit(limit)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from hashlib import sha256
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from matcher.employers.links import create_signal_link, revoke_signal_link
 from matcher.employers.models import Signal, SignalLink, SignalStatus
@@ -14,6 +15,7 @@ from matcher.employers.signals import close_signal, report_signal, start_review
 from matcher.employers.states import VettingStatus
 from tests.factories import make_organisation, make_user
 from tests.matcher.employers.builders import employer_in
+from tests.matcher.profiles.builders import make_employer_profile
 
 TEXT = "They keep our passports and pay us half of what was promised."
 RACE = "Another mediator changed this signal first"
@@ -543,3 +545,35 @@ def test_the_pages_open_in_dutch(client, session, login, role, path):
     login(role, language="nl")
     response = client.get(path.format(signal=signal.id))
     assert response.status_code == 200 and '<html lang="nl">' in html_of(response)
+
+
+def test_the_triage_page_reads_the_employers_at_once_however_many_signals(
+    client, session, login, engine
+):
+    login("mediator")
+    firms = iter(range(1000))
+
+    def queries_for_the_page() -> int:
+        statements = []
+
+        def listen(*args) -> None:
+            statements.append(args)
+
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            assert client.get("/mediator/signals").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+        return len(statements)
+
+    def signals_about_new_employers(n: int) -> None:
+        for k in itertools.islice(firms, n):
+            firm = make_employer_profile(session, legal_name=f"Firm {k}", kvk_number=f"9{k:07}")
+            report_signal(session, None, text=TEXT, employer_id=firm.id)
+        session.commit()
+
+    signals_about_new_employers(1)
+    few = queries_for_the_page()
+    signals_about_new_employers(5)
+
+    assert queries_for_the_page() == few
