@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from matcher.matching.cards import card_reference, invite_to_interview
 from matcher.matching.models import (
@@ -261,6 +261,34 @@ def test_the_mediator_sees_the_placements_and_what_is_due(session, client, login
     assert f"/mediator/placements/{placement.id}" in page
     assert "3-month check due on Apr 5, 2026" in page
     assert match.client.code not in html_of(client.get("/mediator/placements?stage=not_hired"))
+
+
+def test_the_placements_page_reads_the_same_number_of_queries_however_many_lines(
+    session, client, login, engine, match
+):
+    login("mediator")
+
+    def queries_for_the_page() -> int:
+        statements = []
+
+        def listen(*args) -> None:
+            statements.append(args)
+
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            page = html_of(client.get("/mediator/placements"))
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+        assert page.count('href="/mediator/placements/') == len(made)
+        return len(statements)
+
+    made = [hire(session, match)]
+    few = queries_for_the_page()
+    for _ in range(3):
+        made.append(hire(session, make_shared_match(session)))
+    session.commit()
+
+    assert queries_for_the_page() == few
 
 
 def test_the_mediator_records_the_checks_in_order(session, client, login, match):
