@@ -27,6 +27,7 @@ from matcher.matching.models import (
     Proposal,
     ProposalStatus,
 )
+from matcher.pagination import Page, fetch_page
 from matcher.profiles.access import client_for, view_client
 from matcher.profiles.models import Client
 from matcher.vacancies.models import Vacancy
@@ -185,7 +186,9 @@ def list_placements(
     *,
     stage: PlacementStage | str | None = None,
     today: date | None = None,
-) -> list[PlacementEntry]:
+    page: int | None = None,
+    per_page: int | None = None,
+) -> Page[PlacementEntry]:
     """List placements with what is due next: a mediator all, a coach its organisation's."""
     if user.role not in (Role.MEDIATOR, Role.COACH):
         raise Forbidden("Only mediators and job coaches follow placements.")
@@ -212,9 +215,9 @@ def list_placements(
         except ValueError:
             raise ValidationError("Choose a stage from the list.") from None
     today = today or utcnow().date()
-    placements = session.scalars(query).all()
-    emails = _recorders(session, placements)
-    return [placement_entry(p, today, emails) for p in placements]
+    placements = fetch_page(session, query, page, per_page).map(lambda row: row[0])
+    emails = _recorders(session, placements.items)
+    return placements.map(lambda p: placement_entry(p, today, emails))
 
 
 def get_placement(

@@ -291,6 +291,22 @@ def test_the_placements_page_reads_the_same_number_of_queries_however_many_lines
     assert queries_for_the_page() == few
 
 
+def test_many_placements_come_a_page_at_a_time_the_stage_kept(app, session, client, login, match):
+    app.config["PAGE_SIZE"] = 2
+    made = [hire(session, match)] + [hire(session, make_shared_match(session)) for _ in range(2)]
+    login("mediator")
+
+    first = html_of(client.get("/mediator/placements?stage=hired"))
+    last = html_of(client.get("/mediator/placements?stage=hired&page=2"))
+
+    def listed(page):
+        return {p.id for p in made if f'href="/mediator/placements/{p.id}"' in page}
+
+    assert len(listed(first)) == 2 and listed(last) == {p.id for p in made} - listed(first)
+    assert '<nav class="pager" aria-label="Pages of the placements">' in first
+    assert 'href="/mediator/placements?stage=hired&amp;page=2"' in first
+
+
 def test_the_mediator_records_the_checks_in_order(session, client, login, match):
     placement = hire(session, match, start=date.today() - timedelta(days=100))
     login("mediator")

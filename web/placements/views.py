@@ -30,6 +30,7 @@ from matcher.matching.placements import (
 from web.access import roles_required
 from web.db import get_session
 from web.names import error_message
+from web.pagination import page_args
 from web.placements.forms import CheckForm, DeclineForm, InviteForm, OutcomeForm
 
 bp = Blueprint("placements", __name__, template_folder="templates")
@@ -98,7 +99,7 @@ def record(client_id: int, placement_id: int) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     stage = request.args.get("stage", "")
     stage = stage if stage in {s.value for s in PlacementStage} else ""
-    rows = list_placements(get_session(), current_user.user, stage=stage or None)
+    rows = list_placements(get_session(), current_user.user, stage=stage or None, **page_args())
     return render_template("placements/index.html", rows=rows, stage=stage, stages=PlacementStage)
 
 
