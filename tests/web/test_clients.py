@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -335,3 +336,20 @@ def test_a_mediator_pages_through_every_organisations_clients(app, client, sessi
 
     assert [len(_listed(html, made)) for html in pages] == [2, 1]
     assert "Showing 3–3 of 3" in pages[1]
+
+
+def test_each_language_row_shows_its_own_language_chosen(client, session, coach):
+    record = _client(session, coach)
+    client.post(f"/coach/clients/{record.id}/languages",
+                data={"rows-0-language": "ar", "rows-0-level": "native",
+                      "rows-1-language": "nl", "rows-1-level": "A2"})  # fmt: skip
+    page = client.get(f"/coach/clients/{record.id}").get_data(as_text=True)
+
+    def chosen(row: int) -> list[str]:
+        select = re.search(rf'<select[^>]*name="rows-{row}-language".*?</select>', page, re.S)
+        return re.findall(r'<option selected value="([^"]*)"', select.group(0))
+
+    # Saved rows come back in the order stored; the empty row offers the choice again.
+    assert sorted([*chosen(0), *chosen(1)]) == ["ar", "nl"]
+    assert chosen(2) == [""]
+    assert page.count('value="de">') == 3  # every row offers every language
