@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -149,6 +149,7 @@ contents = st.sampled_from([PDF, PNG, JPEG, HTML, EXE, b""])
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(data=b"\x89PNG\r\n\x1a\n" + bytes(16), filename="\n")  # found in CI
 @given(data=contents, filename=file_names)
 def test_whatever_the_upload_only_random_names_inside_upload_dir_are_written(
     client, session, employer, root, data, filename
@@ -162,7 +163,10 @@ def test_whatever_the_upload_only_random_names_inside_upload_dir_are_written(
     stored = rows(session)
     if response.status_code == 400:
         assert new_files == set() and len(stored) == before_rows
-        assert 'class="flash flash-error"' in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        # A name that breaks the multipart header itself (a newline) never reaches the view: the
+        # parser refuses it and the error page gives the message instead of the form's flash.
+        assert 'class="flash flash-error"' in page or 'class="error-message"' in page
         return
     assert len(stored) == before_rows + 1
     assert new_files == {f"uploads/{stored[-1].stored_name}"}
