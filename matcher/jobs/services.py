@@ -117,9 +117,7 @@ def apply_retention(session: Session, now: datetime) -> dict[str, Any]:
         reason = f"inactive since {client.last_activity_at.date().isoformat()}"
         record_event(session, None, "erase", "client", client.id, reason=reason)
         freeze_open_proposals(session, reason="client_erased", client_id=client.id)
-        anonymise_client(client)
-    if inactive:
-        bump(session, CLIENTS)
+        anonymise_client(client)  # the clients counter moves with it (profiles/models.py)
     signal_cutoff = now - timedelta(days=settings.retention_signal_days)
     old = session.scalars(
         select(Signal)

@@ -1,8 +1,9 @@
 """Counters that tell the ranking index and the re-ranking job what changed.
 
 Every change that can alter a ranking bumps one: ``vacancies`` (a vacancy saved, published or
-closed), ``employers`` (a vetting status), ``clients`` (a profile, limit or consent). In-memory
-indexes compare the counters they were built from; the scheduler (issue 6) re-ranks on change.
+closed), ``employers`` (a vetting status), ``clients`` (a profile, limit or consent: counted at
+commit by matcher/profiles/models.py for whatever changed them). In-memory indexes and the kept
+client facts compare the counters they were built from; the scheduler re-ranks on change.
 """
 
 from __future__ import annotations

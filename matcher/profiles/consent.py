@@ -19,7 +19,6 @@ from matcher.accounts.models import User
 from matcher.db import utcnow
 from matcher.employers.models import EmployerProfile
 from matcher.errors import N_, InvalidTransition, NotFound, ValidationError
-from matcher.matching.state import CLIENTS, bump
 from matcher.profiles.access import change_client, client_for, view_client
 from matcher.profiles.models import Client, Consent, ConsentPurpose
 
@@ -100,7 +99,6 @@ def give_consent(
     from matcher.matching.proposals import approve_waiting_proposals
 
     approve_waiting_proposals(session, coach, consent)
-    bump(session, CLIENTS)
     return consent
 
 
@@ -125,7 +123,6 @@ def withdraw_consent(session: Session, coach: User, client_id: int, consent_id: 
     from matcher.matching.proposals import freeze_proposals_without_consent
 
     freeze_proposals_without_consent(session, coach, consent)
-    bump(session, CLIENTS)
     return consent
 
 

@@ -20,9 +20,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from matcher.accounts.models import Organisation
 from matcher.db import Base, str_enum, utcnow
@@ -80,6 +82,19 @@ class ConsentPurpose(enum.StrEnum):
 
 NAME_MAX = 50
 NOTES_MAX = 20_000
+
+
+# The columns of a client that matching reads (matcher/matching/filters.py ClientRow); a change
+# to another one (notes, a first name, the last activity) changes no ranking.
+RANKED_CLIENT_COLUMNS = (
+    "region",
+    "hours_per_week",
+    "shifts_not_possible",
+    "work_allowed_from",
+    "permit_ends_on",
+    "housing_independent",
+    "erased_at",
+)
 
 
 class Client(Base):
@@ -291,3 +306,51 @@ class Consent(Base):
             sqlite_where=text("withdrawn_at IS NULL AND employer_id IS NOT NULL"),
         ),
     )
+
+
+# Whatever changes a client's side of matching moves the ``clients`` counter (matcher/matching/
+# state.py), so that cached client facts are read again and the scheduler re-ranks. It is watched
+# here, at every flush, rather than in each service: a new way to edit a profile cannot forget it.
+CHANGED = "fairmatch_clients_changed"
+_CLIENT_ROWS = (ClientLanguage, ClientWish, ClientSkill, SafetyLimit, Consent)
+
+
+def changes_ranking(session: Session) -> bool:
+    """Whether what this session is about to flush can change how clients rank."""
+    for instance in (*session.new, *session.deleted):
+        if isinstance(instance, (Client, *_CLIENT_ROWS)):
+            return True
+    for instance in session.dirty:
+        state = inspect(instance)
+        if isinstance(instance, _CLIENT_ROWS):
+            names = [attr.key for attr in state.attrs]
+        elif isinstance(instance, Client):
+            names = list(RANKED_CLIENT_COLUMNS)
+        else:
+            continue
+        if any(state.attrs[name].history.has_changes() for name in names):
+            return True
+    return False
+
+
+@event.listens_for(Session, "before_flush")
+def _note_client_changes(session: Session, flush_context, instances) -> None:
+    if not session.info.get(CHANGED) and changes_ranking(session):
+        session.info[CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _count_client_changes(session: Session) -> None:
+    # Flushed first: changes still pending would otherwise reach the database after the count.
+    session.flush()
+    if session.info.pop(CHANGED, False):
+        # Imported here: matching reads profiles, not the other way round.
+        from matcher.matching.state import CLIENTS, bump
+
+        bump(session, CLIENTS)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_client_changes(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended: committed or rolled back
+        session.info.pop(CHANGED, None)

@@ -24,7 +24,7 @@ from matcher.notifications.models import Notification, NotificationKind
 from matcher.profiles.models import Consent, ConsentPurpose
 from matcher.vacancies.models import VacancyStatus
 from tests.factories import make_user
-from tests.matcher.profiles.builders import make_client, make_employer_profile
+from tests.matcher.profiles.builders import make_client, make_client_skill, make_employer_profile
 from tests.matcher.vacancies.builders import make_proposal, make_vacancy
 
 ENDS = date(2027, 3, 31)
@@ -183,6 +183,17 @@ def test_rerank_changed_does_nothing_when_nothing_changed(session, run, monkeypa
     session.commit()
     assert run("rerank_changed", at(ENDS, hour=3)).counts["reranked"] is True
     assert len(calls) == 2
+
+
+def test_a_skill_added_to_a_profile_makes_the_changed_rerank_run(session, run, monkeypatch):
+    monkeypatch.setattr(services, "refresh_proposals", lambda s, **kw: 0)
+    client = make_client(session)
+    session.commit()
+    assert run("rerank_changed", at(ENDS)).counts["reranked"] is True
+    assert run("rerank_changed", at(ENDS, hour=2)).counts["reranked"] is False
+    make_client_skill(session, client, "urn:s:forklift")
+    session.commit()
+    assert run("rerank_changed", at(ENDS, hour=3)).counts["reranked"] is True
 
 
 def test_a_second_runner_does_not_run_a_job_whose_lease_is_held(fresh_database_url):

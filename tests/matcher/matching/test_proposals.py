@@ -436,6 +436,7 @@ def test_withdrawing_consent_to_matching_freezes_every_open_proposal(
     before = versions(session)["clients"]
 
     withdraw_consent(session, coach, person.id, matching.id)
+    session.commit()  # the change is counted as it is committed
 
     assert open_.status == waiting.status == P.FROZEN and done.status == P.REJECTED
     assert versions(session)["clients"] == before + 1
