@@ -9,6 +9,8 @@ take ids; the ``view_*`` services take the person asking and check what they may
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,13 +41,14 @@ from matcher.matching.filters import (
     matchable_clients,
     vacancy_terms,
 )
-from matcher.matching.index import ClientFacts, VacancyIndex, get_index, today_or
+from matcher.matching.index import ClientFacts, VacancyIndex, VacancyRecord, get_index, today_or
 from matcher.matching.learning import apply_reranker
 from matcher.matching.results import Match
 from matcher.profiles.access import view_client
 from matcher.profiles.consent import may_be_matched
+from matcher.profiles.models import CHANGED as CLIENTS_CHANGED
 from matcher.profiles.models import Client
-from matcher.profiles.safety import normalise_name
+from matcher.profiles.safety import IN_BATCH, normalise_name
 from matcher.progress import Progress
 from matcher.vacancies.models import Vacancy
 
@@ -89,21 +92,97 @@ def rank_clients_for_vacancy(
     terms, employer = fresh[vacancy_id]
     index = _current_index(session, {vacancy_id})
     column = index.column[vacancy_id]
-    candidates = []
-    clients = matchable_client_rows(session, today)
-    limits = clients_limits(session, clients)
-    for client in clients:
-        facts = client_facts(session, client, index, limits[client.id])
-        if check_pair(facts.limits, terms, employer) is not None:
-            candidates.append(facts)
-    skills = index.skill_scores_for([c.skills for c in candidates], column)
-    matches = [
-        _match(index, facts, column, float(skill))
-        for facts, skill in zip(candidates, skills, strict=True)
-        if skill > 0
+    candidates = [
+        facts
+        for facts in matchable_client_facts(session, index, today)
+        if check_pair(facts.limits, terms, employer) is not None
     ]
+    skills = index.skill_scores_for([c.skills for c in candidates], column)
+    # Scored without their explanations, which only the clients shown need.
+    ranked = sorted(
+        (
+            (-_score(index.records[column], facts, float(skill)), facts.client_id)
+            for facts, skill in zip(candidates, skills, strict=True)
+            if skill > 0
+        )
+    )
+    # The candidates may come from the cache: the ones shown are read and filtered again. Only
+    # a change made behind the counters' back makes some fail; then look further down the list.
+    matches: list[Match] = []
+    start, k = 0, top + FRESH_MARGIN
+    while len(matches) < top and start < len(ranked):
+        chosen = [client_id for _, client_id in ranked[start : start + k]]
+        matches += _fresh_client_matches(session, index, chosen, column, terms, employer, today)
+        start, k = start + len(chosen), min(2 * k, IN_BATCH)
     matches.sort(key=lambda m: (-m.score, m.client_id))
     return matches[:top]
+
+
+def _fresh_client_matches(
+    session: Session,
+    index: VacancyIndex,
+    chosen: list[int],
+    column: int,
+    terms: VacancyTerms,
+    employer: EmployerFacts,
+    today: date,
+) -> list[Match]:
+    """These clients' matches scored from their rows now; those failing a filter dropped."""
+    rows = matchable_client_rows(session, today, among=chosen)
+    limits = clients_limits(session, rows)
+    facts = [client_facts(session, row, index, limits[row.id]) for row in rows]
+    facts = [f for f in facts if check_pair(f.limits, terms, employer) is not None]
+    skills = index.skill_scores_for([f.skills for f in facts], column)
+    return [
+        _match(index, f, column, float(skill))
+        for f, skill in zip(facts, skills, strict=True)
+        if skill > 0
+    ]
+
+
+def matchable_client_facts(session: Session, index: VacancyIndex, today: date) -> list[ClientFacts]:
+    """Every client who may be matched today, as scoring sees them, in client id order.
+
+    Kept between requests: a vacancy's clients page ranks all of them on every view, and reading
+    them (some 300 clients with skills, languages, wishes, limits and consents) was most of its
+    time. The key holds the counters, which every change to a client's side of matching moves
+    (matcher/profiles/models.py), and the day, on which consents begin and end.
+    """
+    return _pool.get(session, index, today)
+
+
+class _ClientPool:
+    """matchable_client_facts per process: one entry, for one database and key at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entry: tuple[weakref.ref, object, list[ClientFacts]] | None = None
+
+    def get(self, session: Session, index: VacancyIndex, today: date) -> list[ClientFacts]:
+        if index.key is None or session.info.get(CLIENTS_CHANGED):
+            # An index built outside the cache, or clients changed in this very transaction
+            # (not yet counted, perhaps never committed): read them as this session sees them.
+            return _load_client_facts(session, index, today)
+        bind, key = session.get_bind(), (index.key, today)
+        entry = self._entry
+        if entry and entry[0]() is bind and entry[1] == key:
+            return entry[2]
+        with self._lock:
+            pool = _load_client_facts(session, index, today)
+            self._entry = (weakref.ref(bind), key, pool)
+            return pool
+
+    def clear(self) -> None:
+        self._entry = None
+
+
+_pool = _ClientPool()
+
+
+def _load_client_facts(session: Session, index: VacancyIndex, today: date) -> list[ClientFacts]:
+    rows = matchable_client_rows(session, today)
+    limits = clients_limits(session, rows)
+    return [client_facts(session, row, index, limits[row.id]) for row in rows]
 
 
 def rank_all(
@@ -211,6 +290,16 @@ def _fresh_terms(session: Session, ids: Sequence[int], today: date, fresh: Fresh
     return fresh
 
 
+def _score(record: VacancyRecord, facts: ClientFacts, skill: float) -> float:
+    """_match's score alone: cheap, to order many candidates before explaining a few."""
+    return _combined(skill, F.fit_factors(F.fit_codes(facts.fit, record.fit)))
+
+
+def _combined(skill: float, factors: dict[str, float]) -> float:
+    score = F.combine(skill, factors)
+    return score if math.isfinite(score) else 0.0
+
+
 def _match(index: VacancyIndex, facts: ClientFacts, column: int, skill: float) -> Match:
     record = index.records[column]
     codes = F.fit_codes(facts.fit, record.fit)
@@ -233,11 +322,11 @@ def _match(index: VacancyIndex, facts: ClientFacts, column: int, skill: float) -
         "missing_essential": float(len(explanation.missing_essential)),
         "essential_share": matched_essential / n_essential if n_essential else 0.0,
     }
-    score = F.combine(skill, factors)
+    score = _combined(skill, factors)
     return Match(
         client_id=facts.client_id,
         vacancy_id=record.id,
-        score=score if math.isfinite(score) else 0.0,
+        score=score,
         skill_score=skill,
         features=features,
         explanation=explanation,

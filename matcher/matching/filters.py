@@ -214,19 +214,24 @@ class ClientRow:
     wishes: list[Any] = field(default_factory=list)  # rows: occupation_uri, sector
 
 
-def matchable_client_rows(session: Session, today: date) -> list[ClientRow]:
-    """matchable_clients as ClientRow: the same clients, only the columns ranking reads."""
-    rows = [
-        ClientRow(*row)
-        for row in session.execute(
-            select(
-                Client.id, Client.region, Client.hours_per_week, Client.shifts_not_possible,
-                Client.work_allowed_from, Client.permit_ends_on, Client.housing_independent,
-            )
-            .where(Client.erased_at.is_(None), Client.id.in_(_unwithdrawn_matching_consent()))
-            .order_by(Client.id)
+def matchable_client_rows(
+    session: Session, today: date, among: Collection[int] | None = None
+) -> list[ClientRow]:
+    """matchable_clients as ClientRow: the same clients, only the columns ranking reads.
+
+    ``among``: only these clients (those about to be shown, read again).
+    """
+    query = (
+        select(
+            Client.id, Client.region, Client.hours_per_week, Client.shifts_not_possible,
+            Client.work_allowed_from, Client.permit_ends_on, Client.housing_independent,
         )
-    ]  # fmt: skip
+        .where(Client.erased_at.is_(None), Client.id.in_(_unwithdrawn_matching_consent()))
+        .order_by(Client.id)
+    )  # fmt: skip
+    if among is not None:
+        query = query.where(Client.id.in_(list(among)))
+    rows = [ClientRow(*row) for row in session.execute(query)]
     allowed = may_be_matched_many(session, rows, today)
     by_id = {row.id: row for row in rows if row.id in allowed}
     ids = list(by_id)
