@@ -79,7 +79,7 @@ def test_recording_and_reading_events_still_work(session, event):
     assert len(session.scalars(select(AuditEvent).where(AuditEvent.object_id == 7)).all()) == 2
 
 
-# The database (a trigger from migration 0009, on SQLite and PostgreSQL alike)
+# The database (triggers from migrations 0009 and 0010)
 
 
 @pytest.mark.parametrize(
@@ -94,6 +94,18 @@ def test_recording_and_reading_events_still_work(session, event):
 def test_the_database_refuses_update_and_delete_in_raw_sql(connection, event, sql):
     with pytest.raises(DBAPIError, match="append-only"), connection.begin_nested():
         connection.execute(text(sql), {"id": event.id})
+    assert stored_reason(connection, event.id) == "in order"
+
+
+@pytest.mark.parametrize("sql", ["TRUNCATE audit_event", "TRUNCATE app_user CASCADE"])
+def test_postgresql_refuses_to_truncate_the_log(connection, event, sql):
+    if connection.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; its DELETE FROM without a condition is refused above")
+    with (
+        pytest.raises(DBAPIError, match="append-only: TRUNCATE refused"),
+        connection.begin_nested(),
+    ):
+        connection.execute(text(sql))
     assert stored_reason(connection, event.id) == "in order"
 
 
