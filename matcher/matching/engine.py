@@ -128,10 +128,11 @@ def _fresh_client_matches(
     today: date,
 ) -> list[Match]:
     """These clients' matches scored from their rows now; those failing a filter dropped."""
-    rows = matchable_client_rows(session, today, among=chosen)
-    limits = clients_limits(session, rows)
-    facts = [client_facts(session, row, index, limits[row.id]) for row in rows]
-    facts = [f for f in facts if check_pair(f.limits, terms, employer) is not None]
+    facts = [
+        f
+        for f in _load_client_facts(session, index, today, among=chosen)
+        if check_pair(f.limits, terms, employer) is not None
+    ]
     skills = index.skill_scores_for([f.skills for f in facts], column)
     return [
         _match(index, f, column, float(skill))
@@ -179,8 +180,10 @@ class _ClientPool:
 _pool = _ClientPool()
 
 
-def _load_client_facts(session: Session, index: VacancyIndex, today: date) -> list[ClientFacts]:
-    rows = matchable_client_rows(session, today)
+def _load_client_facts(
+    session: Session, index: VacancyIndex, today: date, among: list[int] | None = None
+) -> list[ClientFacts]:
+    rows = matchable_client_rows(session, today, among)
     limits = clients_limits(session, rows)
     return [client_facts(session, row, index, limits[row.id]) for row in rows]
 
