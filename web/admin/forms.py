@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from web.forms import AppForm
 
-class RunJobForm(FlaskForm):
+
+class RunJobForm(AppForm):
     submit = SubmitField(_l("Run now"))

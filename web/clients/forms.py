@@ -8,7 +8,6 @@ from typing import Any
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
@@ -32,6 +31,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select, html
 from matcher.profiles.models import NAME_MAX, NOTES_MAX, Cefr, Shift
 from matcher.profiles.rules import REGION_MAX
 from matcher.profiles.services import REASON_MAX
+from web.forms import AppForm
 from web.i18n import language_name
 from web.names import CEFR_NAMES, SHIFT_NAMES
 
@@ -59,7 +59,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ClientForm(FlaskForm):
+class ClientForm(AppForm):
     first_name = StringField(
         _l("First name or initials (optional)"),
         validators=[Length(max=NAME_MAX)],
@@ -153,7 +153,7 @@ def _language_options(locale: str) -> Markup:
     )
 
 
-class LanguagesForm(FlaskForm):
+class LanguagesForm(AppForm):
     rows = FieldList(FormField(LanguageRowForm), min_entries=1, max_entries=40)
     submit = SubmitField(_l("Save languages"))
 
@@ -172,7 +172,7 @@ class LanguagesForm(FlaskForm):
         ]
 
 
-class WishesForm(FlaskForm):
+class WishesForm(AppForm):
     occupations = MultiCheckboxField(_l("Occupations wanted"), validate_choice=False)
     sectors = TextAreaField(_l("Sectors wanted (one per line)"), validators=[Length(max=3000)])
     submit = SubmitField(_l("Save wishes"))
@@ -185,12 +185,12 @@ class WishesForm(FlaskForm):
         return self.occupations.data or []
 
 
-class AddWishForm(FlaskForm):
+class AddWishForm(AppForm):
     uri = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Add as a wish"))
 
 
-class OccupationSearchForm(FlaskForm):
+class OccupationSearchForm(AppForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
@@ -201,7 +201,7 @@ class OccupationSearchForm(FlaskForm):
     )
 
 
-class EraseForm(FlaskForm):
+class EraseForm(AppForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     confirm = BooleanField(
         _l("I understand that this erases the client's record for good."),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -11,6 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from matcher.employers.signals import EmployerChoice
 from matcher.profiles.models import ConsentPurpose
 from matcher.profiles.safety import NAME_MAX, NUMBER_MAX, PLACE_MAX
+from web.forms import AppForm
 from web.names import RELATION_NAMES
 
 # Headings of the consent sections (capitalised, unlike the names in web/names.py).
@@ -38,7 +38,7 @@ def employer_id(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-class EmployerLimitForm(FlaskForm):
+class EmployerLimitForm(AppForm):
     # The service checks the employer exists, so a POST needs no list of employers to validate.
     employer = SelectField(_l("Registered employer"), choices=[], validate_choice=False)
     employer_name = StringField(
@@ -81,7 +81,7 @@ class EmployerLimitForm(FlaskForm):
         }
 
 
-class SectorLimitForm(FlaskForm):
+class SectorLimitForm(AppForm):
     sector = StringField(
         _l("Sector to avoid"),
         validators=[InputRequired(_l("Enter the sector to avoid.")), Length(max=PLACE_MAX)],
@@ -93,7 +93,7 @@ class SectorLimitForm(FlaskForm):
         super().__init__(*args, prefix="sector_limit", **kwargs)
 
 
-class AreaLimitForm(FlaskForm):
+class AreaLimitForm(AppForm):
     area = StringField(
         _l("Municipality or area to avoid"),
         validators=[
@@ -108,14 +108,14 @@ class AreaLimitForm(FlaskForm):
         super().__init__(*args, prefix="area_limit", **kwargs)
 
 
-class RemoveLimitForm(FlaskForm):
+class RemoveLimitForm(AppForm):
     submit = SubmitField(_l("Remove"))
 
     def __init__(self, limit_id: int, *args, **kwargs) -> None:
         super().__init__(*args, prefix=f"remove_{limit_id}", **kwargs)
 
 
-class HousingForm(FlaskForm):
+class HousingForm(AppForm):
     housing_independent = BooleanField(_l("Housing must not depend on the employer"))
     submit = SubmitField(_l("Save"))
 
@@ -123,7 +123,7 @@ class HousingForm(FlaskForm):
         super().__init__(*args, prefix="housing", **kwargs)
 
 
-class GiveConsentForm(FlaskForm):
+class GiveConsentForm(AppForm):
     ends_on = DateField(_l("Until (optional)"), validators=[Optional()])
     submit = SubmitField(_l("Record consent given"))
 
@@ -149,7 +149,7 @@ class GiveEmployerConsentForm(GiveConsentForm):
         ]
 
 
-class WithdrawConsentForm(FlaskForm):
+class WithdrawConsentForm(AppForm):
     submit = SubmitField(_l("Withdraw"))
 
     def __init__(self, consent_id: int, *args, **kwargs) -> None:

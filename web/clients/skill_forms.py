@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from matcher.profiles.models import NOTES_MAX, SkillLevel
+from web.forms import AppForm
 from web.names import SKILL_LEVEL_NAMES
 
 URI_MAX = 255
@@ -38,7 +38,7 @@ class LevelMixin:
     informal = BooleanField(_l("Gained informally"))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(AppForm):
     """A plain GET search: ESCO skills or occupations by words in any language."""
 
     class Meta:
@@ -47,27 +47,27 @@ class SearchForm(FlaskForm):
     q = SearchField(_l("Search"), validators=[Length(max=200)], filters=[_strip])
 
 
-class AddSkillForm(LevelMixin, FlaskForm):
+class AddSkillForm(LevelMixin, AppForm):
     skill_uri = HiddenField(validators=[DataRequired(), Length(max=URI_MAX)])
     submit = SubmitField(_l("Add"))
 
 
-class UpdateSkillForm(LevelMixin, FlaskForm):
+class UpdateSkillForm(LevelMixin, AppForm):
     submit = SubmitField(_l("Save"))
 
 
-class SkillActionForm(FlaskForm):
+class SkillActionForm(AppForm):
     """Remove or restore: a button, but still a form, for the CSRF token."""
 
 
-class OccupationSkillsForm(LevelMixin, FlaskForm):
+class OccupationSkillsForm(LevelMixin, AppForm):
     occupation_uri = HiddenField(validators=[DataRequired(), Length(max=URI_MAX)])
     # The service checks that each one belongs to the occupation, and says so.
     skills = SelectMultipleField(_l("Skills"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Add the ticked skills"))
 
 
-class NotesForm(FlaskForm):
+class NotesForm(AppForm):
     notes = TextAreaField(
         _l("Intake notes"), validators=[DataRequired(), Length(max=NOTES_MAX)], filters=[_strip]
     )
@@ -82,7 +82,7 @@ class SuggestionForm(Form):
     words = HiddenField(validators=[Length(max=500)])
 
 
-class ConfirmSuggestionsForm(LevelMixin, FlaskForm):
+class ConfirmSuggestionsForm(LevelMixin, AppForm):
     suggestions = FieldList(FormField(SuggestionForm), max_entries=50)
     submit = SubmitField(_l("Add the ticked skills"))
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField
 from wtforms.validators import Optional
 
+from web.forms import AppForm
 
-class DashboardForm(FlaskForm):
+
+class DashboardForm(AppForm):
     # A GET form changes nothing, so it needs no CSRF token (and its URL stays clean).
     class Meta:
         csrf = False

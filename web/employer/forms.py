@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -27,6 +26,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from matcher.accounts.services import MIN_PASSWORD_LENGTH
 from matcher.employers.checklist import AnswerType, ChecklistItem
+from web.forms import AppForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -51,7 +51,7 @@ class PasswordTwiceMixin:
     )
 
 
-class RegistrationForm(PasswordTwiceMixin, FlaskForm):
+class RegistrationForm(PasswordTwiceMixin, AppForm):
     legal_name = StringField(
         _l("Legal name"), validators=[DataRequired(), Length(max=200)], filters=[_strip]
     )
@@ -129,7 +129,7 @@ class RegistrationForm(PasswordTwiceMixin, FlaskForm):
         }
 
 
-class AnswersForm(FlaskForm):
+class AnswersForm(AppForm):
     """The checklist's answers; one field per item is added by answers_form()."""
 
     save = SubmitField(_l("Save draft"))
@@ -193,7 +193,7 @@ def field_value(item: ChecklistItem, answer: Any) -> Any:
     return answer
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(AppForm):
     """One item's upload; prefixed with the item id so every item's fields have their own ids."""
 
     file = FileField(
@@ -205,20 +205,20 @@ class EvidenceForm(FlaskForm):
     upload = SubmitField(_l("Upload"))
 
 
-class RestartForm(FlaskForm):
+class RestartForm(AppForm):
     submit = SubmitField(_l("Start a new checklist"))
 
 
-class RemoveEvidenceForm(FlaskForm):
+class RemoveEvidenceForm(AppForm):
     submit = SubmitField(_l("Remove"))
 
 
-class AddUserForm(PasswordTwiceMixin, FlaskForm):
+class AddUserForm(PasswordTwiceMixin, AppForm):
     email = EmailField(
         _l("E-mail address"), validators=[DataRequired(), Length(max=254)], filters=[_strip]
     )
     submit = SubmitField(_l("Add user"))
 
 
-class DeactivateUserForm(FlaskForm):
+class DeactivateUserForm(AppForm):
     submit = SubmitField(_l("Deactivate"))

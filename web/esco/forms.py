@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from web.forms import AppForm
 
-def one_of_the_choices(form: FlaskForm, field: Field) -> None:
+
+def one_of_the_choices(form: AppForm, field: Field) -> None:
     allowed = [choice.value for choice in field.choices if choice.value]
     if field.data and field.data not in allowed:
         raise ValidationError(_l("Choose one of: %(choices)s.", choices=", ".join(allowed) or "-"))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(AppForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 

@@ -1,15 +1,15 @@
 """Forms every page carries."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from web.forms import AppForm
 from web.i18n import LANGUAGE_NAMES
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     """The language switch in every page's footer; prefixed so its ids never clash."""
 
     language = SelectField(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from web.forms import AppForm
 
-class MarkReadForm(FlaskForm):
+
+class MarkReadForm(AppForm):
     submit = SubmitField(_l("Mark as read"))
 
 
-class MarkAllReadForm(FlaskForm):
+class MarkAllReadForm(AppForm):
     submit = SubmitField(_l("Mark all as read"))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from matcher.matching.cards import NOTE_MAX
+from web.forms import AppForm
 from web.names import DECLINE_REASON_NAMES, NOT_HIRED_REASON_NAMES
 
 
@@ -28,7 +28,7 @@ def _version() -> IntegerField:
     return IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     interview_on = DateField(_l("Interview date (optional)"), validators=[Optional()])
     note = _note(_l("Message for the job coach and the mediator (optional)"))
     version = _version()
@@ -38,7 +38,7 @@ class InviteForm(FlaskForm):
         super().__init__(*args, prefix="invite", **kwargs)
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AppForm):
     reason = SelectField(
         _l("Reason"),
         choices=[SelectChoice("", _l("Choose a reason"))]
@@ -53,7 +53,7 @@ class DeclineForm(FlaskForm):
         super().__init__(*args, prefix="decline", **kwargs)
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(AppForm):
     outcome = RadioField(
         _l("Outcome of the interview"),
         choices=[SelectChoice("hired", _l("Hired")), SelectChoice("not_hired", _l("Not hired"))],
@@ -84,7 +84,7 @@ class OutcomeForm(FlaskForm):
         }
 
 
-class CheckForm(FlaskForm):
+class CheckForm(AppForm):
     months = IntegerField(widget=HiddenInput(), validators=[InputRequired(), AnyOf([3, 6])])
     working = RadioField(
         _l("Is the client still working there?"),

@@ -1,7 +1,6 @@
 """Forms of the review queue, and the names of the codes its pages show."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -9,6 +8,7 @@ from wtforms.widgets import HiddenInput
 
 from matcher.matching.proposals import NOTE_MAX
 from matcher.matching.queue import QUEUE_ORDER
+from web.forms import AppForm
 from web.names import PROPOSAL_STATUS_NAMES, REJECT_REASON_NAMES
 
 # The actions the audit log records about proposals (the employer's come from its own pages).
@@ -41,7 +41,7 @@ def stripped(value: str | None) -> str:
     return (value or "").strip()
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(AppForm):
     """The status filter of the queue: a GET form, so no CSRF token."""
 
     class Meta:
@@ -58,7 +58,7 @@ class QueueFilterForm(FlaskForm):
     submit = SubmitField(_l("Filter"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     """One of the review page's forms; each has its own prefix, as they share one page."""
 
     PREFIX = ""

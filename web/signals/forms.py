@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     SelectField,
@@ -18,13 +17,14 @@ from wtforms.widgets import HiddenInput
 from matcher.employers.links import LABEL_MAX, VALID_DAYS_MAX
 from matcher.employers.models import SIGNAL_TEXT_MAX, SignalOutcome
 from matcher.employers.signals import NOTES_MAX, EmployerChoice
+from web.forms import AppForm
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class ReportForm(FlaskForm):
+class ReportForm(AppForm):
     """What anyone can tell about an employer; the public link form has no list of employers."""
 
     employer_name = StringField(
@@ -69,7 +69,7 @@ class SignalForm(ReportForm):
         ]
 
 
-class SignalActionForm(FlaskForm):
+class SignalActionForm(AppForm):
     """A mediator's action on one signal; the version seen guards against a second mediator."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
@@ -148,7 +148,7 @@ class LinkEmployerForm(SignalActionForm):
         ]
 
 
-class SignalLinkForm(FlaskForm):
+class SignalLinkForm(AppForm):
     label = StringField(
         _l("Your reference"),
         description=_l(
@@ -169,7 +169,7 @@ class SignalLinkForm(FlaskForm):
     submit = SubmitField(_l("Create a link"))
 
 
-class RevokeLinkForm(FlaskForm):
+class RevokeLinkForm(AppForm):
     """A button-only form; a POST still needs its CSRF token."""
 
     submit = SubmitField(_l("Revoke"))

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -39,6 +38,7 @@ from matcher.vacancies.review import NOTE_MAX
 from matcher.vacancies.rules import PayPeriod
 from matcher.vacancies.skills import SkillOrigin
 from web.clients.forms import MultiCheckboxField
+from web.forms import AppForm
 from web.names import (
     CEFR_NAMES,
     CONTRACT_TYPE_NAMES,
@@ -87,7 +87,7 @@ class SkillRowForm(Form):
     )
 
 
-class VacancyForm(FlaskForm):
+class VacancyForm(AppForm):
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     title = StringField(
         _l("Job title"), validators=[DataRequired(), Length(max=TITLE_MAX)], filters=[_strip]
@@ -260,12 +260,12 @@ def new_vacancy_defaults() -> dict[str, Any]:
     return {"contract_type": ContractType.PERMANENT.value, "wage_period": PayPeriod.HOUR.value}
 
 
-class CloseForm(FlaskForm):
+class CloseForm(AppForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField(_l("Close the vacancy"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     decision = RadioField(
         _l("Decision"),

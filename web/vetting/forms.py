@@ -1,7 +1,6 @@
 """Forms of the mediators' vetting pages, and the names of statuses and decisions they show."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -10,6 +9,7 @@ from wtforms.widgets import HiddenInput
 from matcher.employers.models import Decision
 from matcher.employers.review import Mark
 from matcher.employers.scoring import Outcome
+from web.forms import AppForm
 from web.names import VETTING_STATUS_NAMES
 
 TEXT_MAX = 10_000
@@ -52,7 +52,7 @@ def stripped(value: str | None) -> str:
     return (value or "").strip()
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     # Every decision validates, so an approval the page did not offer reaches the service
     # and is refused with its reason rather than a bare "not a valid choice".
     decision = RadioField(
@@ -73,7 +73,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(_l("Record the decision"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     reason = TextAreaField(
         _l("Reason"), filters=[stripped], validators=[DataRequired(), Length(max=TEXT_MAX)]
     )
@@ -103,7 +103,7 @@ class ConditionsMetForm(ReasonForm):
         super().__init__(*args, prefix="conditions", **kwargs)
 
 
-class EmployerFilterForm(FlaskForm):
+class EmployerFilterForm(AppForm):
     """The status filter of the employers list: a GET form, so no CSRF token."""
 
     class Meta:
