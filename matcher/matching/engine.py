@@ -44,6 +44,7 @@ from matcher.matching.filters import (
 from matcher.matching.index import ClientFacts, VacancyIndex, VacancyRecord, get_index, today_or
 from matcher.matching.learning import apply_reranker
 from matcher.matching.results import Match
+from matcher.matching.state import CLIENTS, versions
 from matcher.profiles.access import view_client
 from matcher.profiles.consent import may_be_matched
 from matcher.profiles.models import CHANGED as CLIENTS_CHANGED
@@ -146,7 +147,8 @@ def matchable_client_facts(session: Session, index: VacancyIndex, today: date) -
 
     Kept between requests: a vacancy's clients page ranks all of them on every view, and reading
     them (some 300 clients with skills, languages, wishes, limits and consents) was most of its
-    time. The key holds the counters, which every change to a client's side of matching moves
+    time. The key holds the index's own (ESCO data and the vacancies its wished groups come
+    from), the clients counter, which every change to a client's side of matching moves
     (matcher/profiles/models.py), and the day, on which consents begin and end.
     """
     return _pool.get(session, index, today)
@@ -164,7 +166,7 @@ class _ClientPool:
             # An index built outside the cache, or clients changed in this very transaction
             # (not yet counted, perhaps never committed): read them as this session sees them.
             return _load_client_facts(session, index, today)
-        bind, key = session.get_bind(), (index.key, today)
+        bind, key = session.get_bind(), (index.key, versions(session)[CLIENTS], today)
         entry = self._entry
         if entry and entry[0]() is bind and entry[1] == key:
             return entry[2]
