@@ -12,8 +12,9 @@ gunicorn serves ``web.app:create_app()`` with 2 sync workers, FAIRMATCH_ENV=prod
 generated SECRET_KEY on 127.0.0.1 and a free port. Simulated users, threads of this process
 (standard library only), each sign in through /login with the form's CSRF token and walk the
 pages of their role in a loop: coaches (client list, record, skills, type-ahead as they type,
-matches, proposals), mediators (queue, proposal review, vetting list and a submission, signals,
-a vacancy's clients, dashboard) and employers (vacancies, one vacancy, matches, signals).
+saving a skill's level through its form, matches, proposals), mediators (queue, proposal
+review, vetting list and a submission, signals, a vacancy's clients, dashboard) and employers
+(vacancies, one vacancy, matches, signals).
 
 Think time: a person reads a page before the next click. Each user waits uniformly 1 to 3 s
 (mean 2 s) between pages, far shorter than a person reading a client record, so 20 users ask
@@ -42,7 +43,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -171,6 +172,33 @@ class Browser:
             raise LoadError(f"signing in as {email} answered {status}")
 
 
+@dataclass(frozen=True)
+class Post:
+    """A form sent from the page before it: ``fill`` reads that page's HTML and gives the form's
+    action and fields, or None when the page holds no such form (then nothing is sent)."""
+
+    fill: Callable[[str], tuple[str, dict[str, str]] | None]
+
+
+_SKILL_FORM = re.compile(r'action="(/coach/clients/\d+/skills/(\d+))"')
+SKILL_LEVELS = ("some_experience", "experienced", "can_teach")  # SkillLevel's values
+
+
+def skill_level_form(level: str) -> Post:
+    """A coach saving the level of the first skill on a client's skills page."""
+
+    def fill(html: str) -> tuple[str, dict[str, str]] | None:
+        found = _SKILL_FORM.search(html)
+        if found is None:
+            return None
+        action, skill_id = found.groups()
+        prefix = f"skill-{skill_id}-"
+        return action, {f"{prefix}csrf_token": csrf_token(html, f"{prefix}csrf_token"),
+                        f"{prefix}level": level, f"{prefix}submit": "Save"}  # fmt: skip
+
+    return Post(fill)
+
+
 def check(status: int, headers: dict[str, str]) -> str | None:
     """Why an answer counts as an error, or None."""
     if not 200 <= status < 400:
@@ -184,12 +212,15 @@ def check(status: int, headers: dict[str, str]) -> str | None:
 
 
 def coach_walk(rng: random.Random, clients: list[int], words: list[str]) -> Iterator[tuple]:
-    """A coach: the client list, a client's record, skills (typing a skill), matches."""
+    """A coach: the client list, a client's record, skills (typing a skill, saving a level),
+    matches. Saving a level changes the client's side of matching: every worker then reads the
+    matchable clients again for a vacancy's clients page, as after any coach's edit."""
     while True:
         client = rng.choice(clients)
         yield "client list", "/coach/clients"
         yield "client record", f"/coach/clients/{client}"
         yield "skills page", f"/coach/clients/{client}/skills"
+        yield "skill level saved", skill_level_form(rng.choice(SKILL_LEVELS))
         word = rng.choice(words)
         # The type-ahead asks from the third letter on, one request per letter typed.
         for end in range(3, min(len(word), 7) + 1):
@@ -290,12 +321,19 @@ def drive(
         # together, 20 first pages queued behind each other on 2 workers and made the p95.
         if think[1] > 0 and stop.wait(rng.uniform(0, think[1])):
             return
-        for page, path in WALKS[user.role](rng, *user.walk_args):
+        html = ""
+        for page, target in WALKS[user.role](rng, *user.walk_args):
             if stop.is_set():
                 return
+            method, path, body = "GET", target, None
+            if isinstance(target, Post):
+                filled = target.fill(html)
+                if filled is None:
+                    continue
+                method, (path, body) = "POST", filled
             started = time.perf_counter()
             try:
-                status, headers, _ = browser.request("GET", path)
+                status, headers, html = browser.request(method, path, body)
                 error = check(status, headers)
             except (OSError, http.client.HTTPException) as exc:
                 error = f"{exc.__class__.__name__}: {exc}"
@@ -478,6 +516,8 @@ def warm_up(port: int, users: list[SimulatedUser], password: str) -> float:
         walk = WALKS[user.role](random.Random(0), *user.walk_args)
         # Each page a few times, so that both workers have served it (connections are spread).
         for _, path in itertools.islice(walk, WARM_PAGES):
+            if isinstance(path, Post):
+                continue  # warming reads; the measured walk writes
             for _ in range(WORKERS * 2):
                 browser.request("GET", path)
     return time.perf_counter() - started

@@ -11,11 +11,22 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bench.load import Browser, LoadError, check, csrf_token, percentile
+from bench.load import (
+    SKILL_LEVELS,
+    Browser,
+    LoadError,
+    check,
+    csrf_token,
+    percentile,
+    skill_level_form,
+)
 from matcher.db import make_engine
-from tests.factories import PASSWORD, make_user
+from matcher.profiles.models import ClientSkill, SkillLevel
+from tests.factories import PASSWORD, make_concept, make_user
+from tests.matcher.profiles.builders import make_client, make_client_skill
 from tests.web.conftest import serve_app
 
 
@@ -86,3 +97,41 @@ def test_a_wrong_password_or_a_missing_token_does_not_sign_in(live_app):
     assert status == 400
     status, headers, _ = browser.request("GET", "/coach/clients")
     assert check(status, headers) == "signed out"
+
+
+@pytest.fixture
+def coach_with_a_skill(fresh_database_url: str) -> Iterator[tuple[int, Engine, int, int]]:
+    """The app over a committed database: a coach, and a client of theirs with one skill."""
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        coach = make_user(session, role="coach", email="coach@example.org")
+        make_concept(session, uri="urn:s:forklift", labels={"en": "drive forklifts"})
+        client = make_client(session, coach=coach)
+        skill = make_client_skill(session, client, "urn:s:forklift")
+        session.commit()
+        ids = (client.id, skill.id)
+    try:
+        with serve_app(fresh_database_url) as url:
+            yield int(url.rsplit(":", 1)[1]), engine, *ids
+    finally:
+        engine.dispose()
+
+
+def test_a_simulated_coach_saves_a_skills_level_through_its_form(coach_with_a_skill):
+    port, engine, client_id, skill_id = coach_with_a_skill
+    browser = Browser("127.0.0.1", port)
+    browser.sign_in("coach@example.org", PASSWORD)
+    _, _, html = browser.request("GET", f"/coach/clients/{client_id}/skills")
+
+    path, body = skill_level_form("can_teach").fill(html)
+    status, headers, _ = browser.request("POST", path, body)
+
+    assert path == f"/coach/clients/{client_id}/skills/{skill_id}"
+    assert (status, check(status, headers)) == (302, None)
+    with Session(engine) as session:
+        assert session.get(ClientSkill, skill_id).level == SkillLevel.CAN_TEACH
+    assert skill_level_form("can_teach").fill("<p>No skills yet.</p>") is None
+
+
+def test_the_levels_a_simulated_coach_chooses_are_the_products_levels():
+    assert sorted(SKILL_LEVELS) == sorted(level.value for level in SkillLevel)
