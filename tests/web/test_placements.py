@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from matcher.matching.cards import card_reference, invite_to_interview
 from matcher.matching.models import (
@@ -21,6 +21,7 @@ from tests.factories import PASSWORD, make_user
 from tests.matcher.matching.placement_builders import make_shared_match
 from tests.matcher.profiles.builders import make_client_skill, make_client_with_secrets
 from tests.matcher.skills.esco_sample import JAVA, add_concepts
+from tests.queries import statements_run
 from tests.web.conftest import make_test_app
 
 
@@ -269,16 +270,8 @@ def test_the_placements_page_reads_the_same_number_of_queries_however_many_lines
     login("mediator")
 
     def queries_for_the_page() -> int:
-        statements = []
-
-        def listen(*args) -> None:
-            statements.append(args)
-
-        event.listen(engine, "before_cursor_execute", listen)
-        try:
+        with statements_run(engine) as statements:
             page = html_of(client.get("/mediator/placements"))
-        finally:
-            event.remove(engine, "before_cursor_execute", listen)
         assert page.count('href="/mediator/placements/') == len(made)
         return len(statements)
 

@@ -7,7 +7,7 @@ import re
 from hashlib import sha256
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from matcher.employers.links import create_signal_link, revoke_signal_link
 from matcher.employers.models import Signal, SignalLink, SignalStatus
@@ -16,6 +16,7 @@ from matcher.employers.states import VettingStatus
 from tests.factories import make_organisation, make_user
 from tests.matcher.employers.builders import employer_in
 from tests.matcher.profiles.builders import make_employer_profile
+from tests.queries import statements_run
 
 TEXT = "They keep our passports and pay us half of what was promised."
 RACE = "Another mediator changed this signal first"
@@ -554,16 +555,8 @@ def test_the_triage_page_reads_the_employers_at_once_however_many_signals(
     firms = iter(range(1000))
 
     def queries_for_the_page() -> int:
-        statements = []
-
-        def listen(*args) -> None:
-            statements.append(args)
-
-        event.listen(engine, "before_cursor_execute", listen)
-        try:
+        with statements_run(engine) as statements:
             assert client.get("/mediator/signals").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listen)
         return len(statements)
 
     def signals_about_new_employers(n: int) -> None:

@@ -10,7 +10,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event
 
 from matcher.db import utcnow
 from matcher.matching.engine import client_facts
@@ -34,6 +33,7 @@ from tests.matcher.profiles.builders import (
     make_client_skill,
     make_employer_profile,
 )
+from tests.queries import statements_run
 
 TODAY = utcnow().date()
 
@@ -125,16 +125,8 @@ def test_client_rows_give_ranking_the_same_facts_as_whole_clients(session, coach
 @pytest.mark.parametrize("read", [matchable_clients, matchable_client_rows])
 def test_the_queries_do_not_grow_with_the_number_of_clients(session, engine, coach, clients, read):
     def count_queries() -> int:
-        statements = []
-
-        def listen(*args) -> None:
-            statements.append(args)
-
-        event.listen(engine, "before_cursor_execute", listen)
-        try:
+        with statements_run(engine) as statements:
             clients_limits(session, read(session, TODAY))
-        finally:
-            event.remove(engine, "before_cursor_execute", listen)
         return len(statements)
 
     session.expire_all()
