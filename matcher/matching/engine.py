@@ -9,8 +9,6 @@ take ids; the ``view_*`` services take the person asking and check what they may
 from __future__ import annotations
 
 import math
-import threading
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +39,14 @@ from matcher.matching.filters import (
     matchable_clients,
     vacancy_terms,
 )
-from matcher.matching.index import ClientFacts, VacancyIndex, VacancyRecord, get_index, today_or
+from matcher.matching.index import (
+    ClientFacts,
+    KeptPerProcess,
+    VacancyIndex,
+    VacancyRecord,
+    get_index,
+    today_or,
+)
 from matcher.matching.learning import apply_reranker
 from matcher.matching.results import Match
 from matcher.matching.state import CLIENTS, versions
@@ -151,35 +156,15 @@ def matchable_client_facts(session: Session, index: VacancyIndex, today: date) -
     from), the clients counter, which every change to a client's side of matching moves
     (matcher/profiles/models.py), and the day, on which consents begin and end.
     """
-    return _pool.get(session, index, today)
+    if index.key is None or session.info.get(CLIENTS_CHANGED):
+        # An index built outside the cache, or clients changed in this very transaction (not
+        # yet counted, perhaps never committed): read them as this session sees them.
+        return _load_client_facts(session, index, today)
+    key = (index.key, versions(session)[CLIENTS], today)
+    return _pool.get(session, key, lambda: _load_client_facts(session, index, today))
 
 
-class _ClientPool:
-    """matchable_client_facts per process: one entry, for one database and key at a time."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entry: tuple[weakref.ref, object, list[ClientFacts]] | None = None
-
-    def get(self, session: Session, index: VacancyIndex, today: date) -> list[ClientFacts]:
-        if index.key is None or session.info.get(CLIENTS_CHANGED):
-            # An index built outside the cache, or clients changed in this very transaction
-            # (not yet counted, perhaps never committed): read them as this session sees them.
-            return _load_client_facts(session, index, today)
-        bind, key = session.get_bind(), (index.key, versions(session)[CLIENTS], today)
-        entry = self._entry
-        if entry and entry[0]() is bind and entry[1] == key:
-            return entry[2]
-        with self._lock:
-            pool = _load_client_facts(session, index, today)
-            self._entry = (weakref.ref(bind), key, pool)
-            return pool
-
-    def clear(self) -> None:
-        self._entry = None
-
-
-_pool = _ClientPool()
+_pool: KeptPerProcess[list[ClientFacts]] = KeptPerProcess()
 
 
 def _load_client_facts(

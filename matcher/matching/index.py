@@ -15,10 +15,10 @@ from __future__ import annotations
 import inspect
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from sqlalchemy import select
@@ -45,6 +45,8 @@ from matcher.matching.state import EMPLOYERS, VACANCIES, versions
 from matcher.profiles.models import Shift
 from matcher.skills.search import data_version
 from matcher.vacancies.models import Vacancy, VacancyStatus
+
+T = TypeVar("T")
 
 SHIFT_BITS = {shift.value: 1 << i for i, shift in enumerate(Shift)}
 NO_CODE = -1  # an empty or unknown string never equals another
@@ -392,39 +394,40 @@ def vacancy_record(
     )
 
 
-class _IndexCache:
-    """One index per database connection target per process, rebuilt when the counters move."""
+class KeptPerProcess(Generic[T]):
+    """One value per process, for one database and key at a time, loaded again when either
+    changes. The bind is the engine in the app and a per-test connection in the tests, so a
+    test never sees another test's rolled-back rows through it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entry: tuple[weakref.ref, VacancyIndex] | None = None
+        self._entry: tuple[weakref.ref, Hashable, T] | None = None
 
-    def get(self, session: Session, *, rebuild: bool = False) -> VacancyIndex:
-        # The bind is the engine in the app and a per-test connection in the tests, so a test
-        # never sees another test's rolled-back vacancies through the cache.
-        bind = session.get_bind()
-        # Not the clients counter: the index holds no client, and every coach's edit moves it
-        # (the load bench found each skill saved rebuilding the index, 0.9 s, in every worker).
-        counted = versions(session)
-        key = (counted[VACANCIES], counted[EMPLOYERS], data_version(session))
-        entry = self._entry
-        if not rebuild and entry and entry[0]() is bind and entry[1].key == key:
-            return entry[1]
+    def get(
+        self, session: Session, key: Hashable, load: Callable[[], T], *, reload: bool = False
+    ) -> T:
+        bind, entry = session.get_bind(), self._entry
+        if not reload and entry and entry[0]() is bind and entry[1] == key:
+            return entry[2]
         with self._lock:
-            index = load_index(session, key)
-            self._entry = (weakref.ref(bind), index)
-            return index
+            value = load()
+            self._entry = (weakref.ref(bind), key, value)
+            return value
 
     def clear(self) -> None:
         self._entry = None
 
 
-_cache = _IndexCache()
+_cache: KeptPerProcess[VacancyIndex] = KeptPerProcess()
 
 
 def get_index(session: Session, *, rebuild: bool = False) -> VacancyIndex:
     """The process's ranking index, built on first use and when something it holds changed."""
-    return _cache.get(session, rebuild=rebuild)
+    # Not the clients counter: the index holds no client, and every coach's edit moves it
+    # (the load bench found each skill saved rebuilding the index, 0.9 s, in every worker).
+    counted = versions(session)
+    key = (counted[VACANCIES], counted[EMPLOYERS], data_version(session))
+    return _cache.get(session, key, lambda: load_index(session, key), reload=rebuild)
 
 
 def clear_index_cache() -> None:
