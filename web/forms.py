@@ -1,11 +1,18 @@
-"""The base of every form in the app."""
+"""The base of every form in the app, and the filters its fields share."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms.widgets import HiddenInput
+
+
+def strip_text(value: Any) -> Any:
+    """A field filter: typed text without the spaces around it; anything else as it came."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class AppForm(FlaskForm):

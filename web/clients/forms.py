@@ -31,7 +31,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select, html
 from matcher.profiles.models import NAME_MAX, NOTES_MAX, Cefr, Shift
 from matcher.profiles.rules import REGION_MAX
 from matcher.profiles.services import REASON_MAX
-from web.forms import AppForm
+from web.forms import AppForm, strip_text
 from web.i18n import language_name
 from web.names import CEFR_NAMES, SHIFT_NAMES
 
@@ -50,10 +50,6 @@ RECORD_FIELDS = (
 )
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -63,11 +59,11 @@ class ClientForm(AppForm):
     first_name = StringField(
         _l("First name or initials (optional)"),
         validators=[Length(max=NAME_MAX)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     profile_language = SelectField(_l("Language of the client's profile"))
     region = StringField(
-        _l("Municipality or region"), validators=[Length(max=REGION_MAX)], filters=[_strip]
+        _l("Municipality or region"), validators=[Length(max=REGION_MAX)], filters=[strip_text]
     )
     max_travel_minutes = IntegerField(
         _l("Longest travel time, in minutes one way"),
@@ -197,7 +193,7 @@ class OccupationSearchForm(AppForm):
     q = SearchField(
         _l("Find an occupation the client would like to do"),
         validators=[Length(max=200)],
-        filters=[_strip],
+        filters=[strip_text],
     )
 
 
@@ -213,7 +209,7 @@ class EraseForm(AppForm):
             DataRequired(message=_l("Give a reason.")),
             Length(max=REASON_MAX),
         ],
-        filters=[_strip],
+        filters=[strip_text],
     )
     submit = SubmitField(_l("Erase the client"))
 

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from matcher.employers.signals import EmployerChoice
 from matcher.profiles.models import ConsentPurpose
 from matcher.profiles.safety import NAME_MAX, NUMBER_MAX, PLACE_MAX
-from web.forms import AppForm
+from web.forms import AppForm, strip_text
 from web.names import RELATION_NAMES
 
 # Headings of the consent sections (capitalised, unlike the names in web/names.py).
@@ -30,10 +30,6 @@ PURPOSE_DESCRIPTIONS = {
 }
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 def employer_id(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -42,12 +38,12 @@ class EmployerLimitForm(AppForm):
     # The service checks the employer exists, so a POST needs no list of employers to validate.
     employer = SelectField(_l("Registered employer"), choices=[], validate_choice=False)
     employer_name = StringField(
-        _l("Or the firm's name"), validators=[Length(max=NAME_MAX)], filters=[_strip]
+        _l("Or the firm's name"), validators=[Length(max=NAME_MAX)], filters=[strip_text]
     )
     registration_number = StringField(
         _l("Or its registration number (such as a KvK number)"),
         validators=[Length(max=NUMBER_MAX)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     relation = SelectField(
         _l("How this firm is connected to the employer to avoid"),
@@ -85,7 +81,7 @@ class SectorLimitForm(AppForm):
     sector = StringField(
         _l("Sector to avoid"),
         validators=[InputRequired(_l("Enter the sector to avoid.")), Length(max=PLACE_MAX)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     submit = SubmitField(_l("Avoid this sector"))
 
@@ -100,7 +96,7 @@ class AreaLimitForm(AppForm):
             InputRequired(_l("Enter the municipality or area to avoid.")),
             Length(max=PLACE_MAX),
         ],
-        filters=[_strip],
+        filters=[strip_text],
     )
     submit = SubmitField(_l("Avoid this area"))
 

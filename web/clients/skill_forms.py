@@ -19,14 +19,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from matcher.profiles.models import NOTES_MAX, SkillLevel
-from web.forms import AppForm
+from web.forms import AppForm, strip_text
 from web.names import SKILL_LEVEL_NAMES
 
 URI_MAX = 255
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class LevelMixin:
@@ -44,7 +40,7 @@ class SearchForm(AppForm):
     class Meta:
         csrf = False  # a search changes nothing
 
-    q = SearchField(_l("Search"), validators=[Length(max=200)], filters=[_strip])
+    q = SearchField(_l("Search"), validators=[Length(max=200)], filters=[strip_text])
 
 
 class AddSkillForm(LevelMixin, AppForm):
@@ -69,7 +65,7 @@ class OccupationSkillsForm(LevelMixin, AppForm):
 
 class NotesForm(AppForm):
     notes = TextAreaField(
-        _l("Intake notes"), validators=[DataRequired(), Length(max=NOTES_MAX)], filters=[_strip]
+        _l("Intake notes"), validators=[DataRequired(), Length(max=NOTES_MAX)], filters=[strip_text]
     )
     language = SelectField(_l("Language of the notes"), choices=[])
     submit = SubmitField(_l("Suggest skills"))

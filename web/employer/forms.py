@@ -26,11 +26,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from matcher.accounts.services import MIN_PASSWORD_LENGTH
 from matcher.employers.checklist import AnswerType, ChecklistItem
-from web.forms import AppForm
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from web.forms import AppForm, strip_text
 
 
 class PasswordTwiceMixin:
@@ -53,10 +49,10 @@ class PasswordTwiceMixin:
 
 class RegistrationForm(PasswordTwiceMixin, AppForm):
     legal_name = StringField(
-        _l("Legal name"), validators=[DataRequired(), Length(max=200)], filters=[_strip]
+        _l("Legal name"), validators=[DataRequired(), Length(max=200)], filters=[strip_text]
     )
     trade_names = StringField(
-        _l("Trade names (comma separated)"), validators=[Length(max=1000)], filters=[_strip]
+        _l("Trade names (comma separated)"), validators=[Length(max=1000)], filters=[strip_text]
     )
     registration_country = StringField(
         _l("Country of registration (two letters)"),
@@ -65,19 +61,19 @@ class RegistrationForm(PasswordTwiceMixin, AppForm):
             DataRequired(),
             Regexp(r"^[A-Za-z]{2}$", message=_l("Use a two-letter code such as NL.")),
         ],
-        filters=[_strip],
+        filters=[strip_text],
     )
     kvk_number = StringField(
         _l("KvK number (8 digits, for the Netherlands)"),
         validators=[Length(max=20)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     registration_number = StringField(
         _l("Other business registration number (outside the Netherlands)"),
         validators=[Length(max=64)],
-        filters=[_strip],
+        filters=[strip_text],
     )
-    vat_number = StringField(_l("VAT number"), validators=[Length(max=32)], filters=[_strip])
+    vat_number = StringField(_l("VAT number"), validators=[Length(max=32)], filters=[strip_text])
     employer_kind = RadioField(
         _l("Kind of employer"),
         choices=[
@@ -86,22 +82,24 @@ class RegistrationForm(PasswordTwiceMixin, AppForm):
         ],
         validators=[DataRequired(message=_l("Choose the kind of employer."))],
     )
-    sector = StringField(_l("Sector"), validators=[Length(max=200)], filters=[_strip])
+    sector = StringField(_l("Sector"), validators=[Length(max=200)], filters=[strip_text])
     provides_housing = BooleanField(_l("We provide or arrange housing for workers"))
-    street = StringField(_l("Street and number"), validators=[Length(max=200)], filters=[_strip])
-    postal_code = StringField(_l("Postal code"), validators=[Length(max=16)], filters=[_strip])
-    city = StringField(_l("City"), validators=[Length(max=100)], filters=[_strip])
+    street = StringField(
+        _l("Street and number"), validators=[Length(max=200)], filters=[strip_text]
+    )
+    postal_code = StringField(_l("Postal code"), validators=[Length(max=16)], filters=[strip_text])
+    city = StringField(_l("City"), validators=[Length(max=100)], filters=[strip_text])
     contact_name = StringField(
-        _l("Contact person"), validators=[DataRequired(), Length(max=200)], filters=[_strip]
+        _l("Contact person"), validators=[DataRequired(), Length(max=200)], filters=[strip_text]
     )
     contact_email = EmailField(
-        _l("Contact e-mail address"), validators=[Length(max=254)], filters=[_strip]
+        _l("Contact e-mail address"), validators=[Length(max=254)], filters=[strip_text]
     )
-    contact_phone = TelField(_l("Contact phone"), validators=[Length(max=32)], filters=[_strip])
+    contact_phone = TelField(_l("Contact phone"), validators=[Length(max=32)], filters=[strip_text])
     email = EmailField(
         _l("Your e-mail address (to sign in)"),
         validators=[DataRequired(), Length(max=254)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     submit = SubmitField(_l("Register"))
 
@@ -168,7 +166,7 @@ def _answer_field(item: ChecklistItem, lang: str) -> Field:
         return DateField(label, validators=optional)
     if item.answer_type is AnswerType.NUMBER:
         return FloatField(label, validators=optional)
-    return TextAreaField(label, validators=[*optional, Length(max=5000)], filters=[_strip])
+    return TextAreaField(label, validators=[*optional, Length(max=5000)], filters=[strip_text])
 
 
 def form_answer(item: ChecklistItem, data: Any) -> Any:
@@ -215,7 +213,7 @@ class RemoveEvidenceForm(AppForm):
 
 class AddUserForm(PasswordTwiceMixin, AppForm):
     email = EmailField(
-        _l("E-mail address"), validators=[DataRequired(), Length(max=254)], filters=[_strip]
+        _l("E-mail address"), validators=[DataRequired(), Length(max=254)], filters=[strip_text]
     )
     submit = SubmitField(_l("Add user"))
 

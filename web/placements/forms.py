@@ -11,16 +11,12 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from matcher.matching.cards import NOTE_MAX
-from web.forms import AppForm
+from web.forms import AppForm, strip_text
 from web.names import DECLINE_REASON_NAMES, NOT_HIRED_REASON_NAMES
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _note(label: Any) -> TextAreaField:
-    return TextAreaField(label, validators=[Length(max=NOTE_MAX)], filters=[_strip])
+    return TextAreaField(label, validators=[Length(max=NOTE_MAX)], filters=[strip_text])
 
 
 def _version() -> IntegerField:

@@ -17,11 +17,7 @@ from wtforms.widgets import HiddenInput
 from matcher.employers.links import LABEL_MAX, VALID_DAYS_MAX
 from matcher.employers.models import SIGNAL_TEXT_MAX, SignalOutcome
 from matcher.employers.signals import NOTES_MAX, EmployerChoice
-from web.forms import AppForm
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from web.forms import AppForm, strip_text
 
 
 class ReportForm(AppForm):
@@ -31,13 +27,13 @@ class ReportForm(AppForm):
         _l("The employer's name (optional)"),
         description=_l("The name you know the employer by, if you know it."),
         validators=[Length(max=200)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     vacancy_ref = StringField(
         _l("The job or vacancy (optional)"),
         description=_l("For example the job title, the place, or where you saw the vacancy."),
         validators=[Length(max=200)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     text = TextAreaField(
         _l("What happened?"),
@@ -46,13 +42,13 @@ class ReportForm(AppForm):
             DataRequired(_l("Describe what happened.")),
             Length(max=SIGNAL_TEXT_MAX, message=_l("Write at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_text],
     )
     contact = StringField(
         _l("How can we reach you? (optional)"),
         description=_l("A phone number or e-mail address, if a mediator may contact you."),
         validators=[Length(max=254)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     submit = SubmitField(_l("Send the report"))
 
@@ -77,7 +73,7 @@ class SignalActionForm(AppForm):
 
 class ReviewForm(SignalActionForm):
     notes = TextAreaField(
-        _l("Notes (mediators only)"), validators=[Length(max=NOTES_MAX)], filters=[_strip]
+        _l("Notes (mediators only)"), validators=[Length(max=NOTES_MAX)], filters=[strip_text]
     )
     submit = SubmitField(_l("Start the review"))
 
@@ -106,10 +102,10 @@ class CloseForm(SignalActionForm):
             DataRequired(_l("Tell the reporter what happened.")),
             Length(max=NOTES_MAX),
         ],
-        filters=[_strip],
+        filters=[strip_text],
     )
     notes = TextAreaField(
-        _l("Notes (mediators only)"), validators=[Length(max=NOTES_MAX)], filters=[_strip]
+        _l("Notes (mediators only)"), validators=[Length(max=NOTES_MAX)], filters=[strip_text]
     )
     submit = SubmitField(_l("Close the signal"))
 
@@ -124,7 +120,7 @@ class SeriousForm(SignalActionForm):
             DataRequired(_l("Give the reason this signal is serious.")),
             Length(max=NOTES_MAX),
         ],
-        filters=[_strip],
+        filters=[strip_text],
     )
     submit = SubmitField(_l("Mark serious and suspend the employer"))
 
@@ -156,7 +152,7 @@ class SignalLinkForm(AppForm):
             " in it: nothing about the link may lead back to a person."
         ),
         validators=[Length(max=LABEL_MAX)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     valid_days = IntegerField(
         _l("Valid for (days)"),

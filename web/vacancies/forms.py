@@ -38,7 +38,7 @@ from matcher.vacancies.review import NOTE_MAX
 from matcher.vacancies.rules import PayPeriod
 from matcher.vacancies.skills import SkillOrigin
 from web.clients.forms import MultiCheckboxField
-from web.forms import AppForm
+from web.forms import AppForm, strip_text
 from web.names import (
     CEFR_NAMES,
     CONTRACT_TYPE_NAMES,
@@ -60,10 +60,6 @@ REVIEW_DECISIONS = {
     "publish": _l("Publish the vacancy"),
     "refuse": _l("Refuse it: the employer must change it"),
 }
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class LanguageRowForm(Form):
@@ -90,12 +86,12 @@ class SkillRowForm(Form):
 class VacancyForm(AppForm):
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     title = StringField(
-        _l("Job title"), validators=[DataRequired(), Length(max=TITLE_MAX)], filters=[_strip]
+        _l("Job title"), validators=[DataRequired(), Length(max=TITLE_MAX)], filters=[strip_text]
     )
     occupation_q = StringField(
         _l("Occupation (ESCO): type a few words"),
         validators=[Length(max=QUERY_MAX)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     occupation_uri = RadioField(_l("Occupation"), choices=[], validate_choice=False)
     description = TextAreaField(
@@ -104,7 +100,7 @@ class VacancyForm(AppForm):
     place = StringField(
         _l("Place of work (municipality)"),
         validators=[DataRequired(), Length(max=PLACE_MAX)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     hours_per_week = IntegerField(
         _l("Hours per week"), validators=[InputRequired(), NumberRange(min=1, max=60)]
@@ -157,7 +153,7 @@ class VacancyForm(AppForm):
     closing_date = DateField(_l("Closing date"), validators=[InputRequired()])
     skills = FieldList(FormField(SkillRowForm), max_entries=MAX_SKILLS * 2)
     skill_q = StringField(
-        _l("Find another skill"), validators=[Length(max=QUERY_MAX)], filters=[_strip]
+        _l("Find another skill"), validators=[Length(max=QUERY_MAX)], filters=[strip_text]
     )
     suggest = SubmitField(_l("Suggest skills"))
     find_skill = SubmitField(_l("Find skill"))
@@ -275,6 +271,6 @@ class ReviewForm(AppForm):
     note = TextAreaField(
         _l("Note (a refusal's reason is shown to the employer)"),
         validators=[Length(max=NOTE_MAX)],
-        filters=[_strip],
+        filters=[strip_text],
     )
     submit = SubmitField(_l("Record the decision"))
