@@ -26,7 +26,7 @@ class Page(Sequence[T]):
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return page_count(self.total, self.size)
 
     @property
     def has_previous(self) -> bool:
@@ -62,10 +62,14 @@ class Page(Sequence[T]):
         return self.items[index]
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages ``total`` rows fill; an empty list still has its one (empty) page."""
+    return max(1, -(-total // size))
+
+
 def clamp_page(number: int | None, total: int, size: int) -> int:
     """A page that exists: missing, zero or negative is the first, past the end the last."""
-    pages = max(1, -(-total // size))
-    return min(max(number or 1, 1), pages)
+    return min(max(number or 1, 1), page_count(total, size))
 
 
 def fetch_page(session: Session, query: Select, number: int | None, size: int | None) -> Page:
